@@ -1,0 +1,5 @@
+// Setup files may run more than once per worker; applyD1Migrations skips what is applied.
+import { applyD1Migrations } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+
+await applyD1Migrations(env.DB, env.TEST_MIGRATIONS)
