@@ -21,6 +21,8 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // Request logs are printed only for failing tests.
+    silent: 'passed-only',
     setupFiles: ['./test/apply-migrations.ts'],
     globalSetup: ['./test/global-setup.ts'],
   },

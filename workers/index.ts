@@ -1,5 +1,11 @@
+// The one deployable Worker: HTTP API, and the Durable Object classes it binds.
+import { createApp } from './api/app'
+
+export { BatchCoordinator } from '../durable-objects/batch-coordinator'
+export { TenantCoordinator } from '../durable-objects/tenant-coordinator'
+
+const app = createApp()
+
 export default {
-  async fetch() { return new Response('ok') },
+  fetch: app.fetch,
 } satisfies ExportedHandler<Env>
-export class TenantCoordinator {}
-export class BatchCoordinator {}

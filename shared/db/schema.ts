@@ -1,0 +1,125 @@
+// D1 schema (metadata only: task-level state lives in each batch's Durable Object).
+// Times are unix seconds. Every tenant-owned table carries tenant_id, and every query filters on it.
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+const createdAt = () =>
+  integer('created_at')
+    .notNull()
+    .default(sql`(unixepoch())`)
+
+export const plans = sqliteTable('plans', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Requests a whole tenant may make per window. */
+  tenantRequestsPerWindow: integer('tenant_requests_per_window').notNull(),
+  /** Requests one API key (or one signed-in user) may make per window. */
+  keyRequestsPerWindow: integer('key_requests_per_window').notNull(),
+  windowSeconds: integer('window_seconds').notNull(),
+  maxConcurrentBatches: integer('max_concurrent_batches').notNull(),
+  monthlyTaskQuota: integer('monthly_task_quota').notNull(),
+  /** Tasks of one tenant being executed at once, shared fairly between its running batches. */
+  maxConcurrentTasks: integer('max_concurrent_tasks').notNull(),
+})
+
+export const tenants = sqliteTable('tenants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  planId: text('plan_id')
+    .notNull()
+    .references(() => plans.id),
+  oidcIssuer: text('oidc_issuer').unique(),
+  oidcJwksUrl: text('oidc_jwks_url'),
+  oidcAudience: text('oidc_audience'),
+  createdAt: createdAt(),
+})
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  /** Null for users who only sign in through their tenant's OpenID Connect issuer. */
+  passwordHash: text('password_hash'),
+  createdAt: createdAt(),
+})
+
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const
+export type Role = (typeof ROLES)[number]
+
+export const memberships = sqliteTable(
+  'memberships',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    role: text('role', { enum: ROLES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.userId] }), index('memberships_user').on(table.userId)],
+)
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    name: text('name').notNull(),
+    /** The first characters of the key, shown in listings so people can tell keys apart. */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    createdBy: text('created_by'),
+    expiresAt: integer('expires_at'),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('api_keys_tenant').on(table.tenantId, table.id)],
+)
+
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: integer('expires_at').notNull(),
+    revokedAt: integer('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('refresh_tokens_user').on(table.tenantId, table.userId)],
+)
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    /** Who acted: a user id, an API key id, or "system". */
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    requestId: text('request_id'),
+    ip: text('ip'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('audit_log_tenant').on(table.tenantId, table.id)],
+)
+
+export type Plan = typeof plans.$inferSelect
+export type Tenant = typeof tenants.$inferSelect
+export type User = typeof users.$inferSelect
+export type ApiKey = typeof apiKeys.$inferSelect

@@ -1,0 +1,61 @@
+// The Hono app: cross-cutting middleware, then one sub-app per resource.
+import { except } from 'hono/combine'
+import { secureHeaders } from 'hono/secure-headers'
+import { renderDocsPage } from './docs-page'
+import { handleError, handleNotFound } from './error-handler'
+import { authenticate } from './middleware/authenticate'
+import { bodySizeLimit } from './middleware/body-size-limit'
+import { corsFromEnv } from './middleware/cors-from-env'
+import { jsonLogger } from './middleware/json-logger'
+import { rateLimit } from './middleware/rate-limit'
+import { requestId } from './middleware/request-id'
+import { createRouter } from './openapi'
+import { auditRoutes } from './routes/audit'
+import { authRoutes } from './routes/auth'
+import { healthRoutes } from './routes/health'
+import { keyRoutes } from './routes/keys'
+import { memberRoutes } from './routes/members'
+import { meRoutes } from './routes/me'
+import { tenantRoutes } from './routes/tenant'
+
+const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'IA Bulk',
+    version: '0.1.0',
+    description: 'Marketing AI tasks at bulk scale: batches of thousands to millions of tasks, results as files.',
+  },
+}
+
+export function createApp() {
+  const app = createRouter()
+  app.onError(handleError)
+  app.notFound(handleNotFound)
+
+  app.use(
+    '*',
+    requestId(),
+    jsonLogger(),
+    secureHeaders(),
+    corsFromEnv(),
+    bodySizeLimit({ maxBytes: (env) => Number(env.MAX_JSON_BYTES) }),
+  )
+  app.use('/v1/*', except('/v1/auth/*', authenticate(), rateLimit()))
+
+  app.route('/', healthRoutes)
+  app.route('/v1/auth', authRoutes)
+  app.route('/v1/me', meRoutes)
+  app.route('/v1/tenant', tenantRoutes)
+  app.route('/v1/keys', keyRoutes)
+  app.route('/v1/members', memberRoutes)
+  app.route('/v1/audit-log', auditRoutes)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (`iab_sk_…`), an access token from /v1/auth/token, or a token from the tenant’s OIDC issuer.',
+  })
+  app.doc31('/openapi.json', OPENAPI_INFO)
+  app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))))
+  return app
+}

@@ -1,0 +1,30 @@
+import type { MiddlewareHandler } from 'hono'
+import { AppError } from '../../../shared/errors'
+import { rateLimitHeaders } from '../../../shared/rate-limit/headers'
+import { actorId } from '../../identity/principal'
+
+/** Admits the request against the tenant's and the caller's limits from the tenant's plan. */
+export const rateLimit = (): MiddlewareHandler<{ Bindings: Env }> => {
+  return async function rateLimit(c, next) {
+    const principal = c.get('principal')
+    const { plan } = principal
+    const coordinator = c.env.TENANTS.get(c.env.TENANTS.idFromName(principal.tenantId))
+    const decision = await coordinator.checkRateLimit({
+      callerId: actorId(principal),
+      tenant: { limit: plan.tenantRequestsPerWindow, windowSeconds: plan.windowSeconds },
+      caller: { limit: plan.keyRequestsPerWindow, windowSeconds: plan.windowSeconds },
+    })
+    const headers = rateLimitHeaders(decision)
+    if (!decision.allowed) {
+      throw new AppError(
+        'rate_limited',
+        429,
+        `Rate limit exceeded; retry after ${decision.retryAfterSeconds} s.`,
+        { policies: decision.policies },
+        headers,
+      )
+    }
+    await next()
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value)
+  }
+}

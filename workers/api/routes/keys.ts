@@ -1,0 +1,134 @@
+// API keys of the caller's tenant: create (secret shown once), list, revoke.
+import { and, desc, eq, isNull, lt } from 'drizzle-orm'
+import { db } from '../../../shared/db/client'
+import { type ApiKey, apiKeys } from '../../../shared/db/schema'
+import { errors } from '../../../shared/errors'
+import { newId } from '../../../shared/ids'
+import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
+import {
+  apiKeyCreatedSchema,
+  apiKeyCreateSchema,
+  apiKeyListSchema,
+  apiKeySchema,
+} from '../../../shared/schemas/identity'
+import { generateApiKey } from '../../identity/api-keys'
+import { recordAudit } from '../../identity/audit'
+import { actorId, type Scope } from '../../identity/principal'
+import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
+import { auditContext } from '../request-context'
+
+function present(key: ApiKey) {
+  return {
+    id: key.id,
+    object: 'api_key' as const,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: key.scopes as Scope[],
+    created_at: key.createdAt,
+    expires_at: key.expiresAt,
+    last_used_at: key.lastUsedAt,
+    revoked_at: key.revokedAt,
+  }
+}
+
+export const keyRoutes = createRouter()
+  .openapi(
+    protectedRoute('admin', {
+      method: 'post',
+      path: '/',
+      tags: ['API keys'],
+      summary: 'Create an API key; the secret is in this response only',
+      request: jsonBody(apiKeyCreateSchema),
+      responses: { 201: json(apiKeyCreatedSchema, 'The new key, with its secret.') },
+    }),
+    async (c) => {
+      const principal = c.get('principal')
+      const body = c.req.valid('json')
+      const beyond = body.scopes.filter((scope) => !principal.scopes.includes(scope))
+      if (beyond.length) throw errors.forbidden(`You cannot grant scopes you do not hold: ${beyond.join(', ')}.`)
+
+      const secret = await generateApiKey()
+      const now = Math.floor(Date.now() / 1000)
+      const [row] = await db(c.env.DB)
+        .insert(apiKeys)
+        .values({
+          id: newId('key'),
+          tenantId: principal.tenantId,
+          name: body.name,
+          prefix: secret.prefix,
+          keyHash: secret.hash,
+          scopes: [...new Set(body.scopes)],
+          createdBy: actorId(principal),
+          expiresAt: body.expires_in_days ? now + body.expires_in_days * 86400 : null,
+          createdAt: now,
+        })
+        .returning()
+      const key = row!
+      await recordAudit(db(c.env.DB), {
+        tenantId: principal.tenantId,
+        actor: actorId(principal),
+        action: 'api_key.created',
+        target: key.id,
+        details: { name: key.name, scopes: key.scopes },
+        ...auditContext(c),
+      })
+      return c.json({ ...present(key), key: secret.key }, 201)
+    },
+  )
+  .openapi(
+    protectedRoute('admin', {
+      method: 'get',
+      path: '/',
+      tags: ['API keys'],
+      summary: 'List API keys (without secrets)',
+      request: { query: listQuerySchema },
+      responses: { 200: json(apiKeyListSchema, 'A page of keys, newest first.') },
+    }),
+    async (c) => {
+      const { limit, after } = c.req.valid('query')
+      const tenantId = c.get('principal').tenantId
+      const rows = await db(c.env.DB)
+        .select()
+        .from(apiKeys)
+        .where(and(eq(apiKeys.tenantId, tenantId), after ? lt(apiKeys.id, after) : undefined))
+        .orderBy(desc(apiKeys.id))
+        .limit(limit + 1)
+      return c.json(listPage(rows.map(present), limit), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('admin', {
+      method: 'delete',
+      path: '/{id}',
+      tags: ['API keys'],
+      summary: 'Revoke an API key; it stops working on the next request',
+      request: { params: idParamSchema },
+      responses: { 200: json(apiKeySchema, 'The revoked key.') },
+    }),
+    async (c) => {
+      const principal = c.get('principal')
+      const { id } = c.req.valid('param')
+      const database = db(c.env.DB)
+      const [revoked] = await database
+        .update(apiKeys)
+        .set({ revokedAt: Math.floor(Date.now() / 1000) })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, principal.tenantId), isNull(apiKeys.revokedAt)))
+        .returning()
+      const key =
+        revoked ??
+        (await database.query.apiKeys.findFirst({
+          where: and(eq(apiKeys.id, id), eq(apiKeys.tenantId, principal.tenantId)),
+        }))
+      if (!key) throw errors.notFound('API key')
+      if (revoked) {
+        await recordAudit(database, {
+          tenantId: principal.tenantId,
+          actor: actorId(principal),
+          action: 'api_key.revoked',
+          target: key.id,
+          ...auditContext(c),
+        })
+      }
+      return c.json(present(key), 200)
+    },
+  )

@@ -1,0 +1,30 @@
+// Security-relevant actions, written to the tenant's audit log in D1.
+import { auditLog } from '../../shared/db/schema'
+import type { Database } from '../../shared/db/client'
+import { newId } from '../../shared/ids'
+
+export type AuditAction =
+  | 'auth.signed_up'
+  | 'auth.signed_in'
+  | 'auth.sign_in_failed'
+  | 'auth.signed_out'
+  | 'api_key.created'
+  | 'api_key.revoked'
+  | 'member.added'
+  | 'member.role_changed'
+  | 'member.removed'
+  | 'tenant.updated'
+
+export type AuditEntry = {
+  tenantId: string
+  actor: string
+  action: AuditAction
+  target?: string
+  details?: Record<string, unknown>
+  requestId?: string
+  ip?: string
+}
+
+export async function recordAudit(database: Database, entry: AuditEntry): Promise<void> {
+  await database.insert(auditLog).values({ id: newId('aud'), ...entry })
+}
