@@ -35,7 +35,7 @@ export class TenantCoordinator extends DurableObject<Env> {
         name: bucket.name,
         limit: bucket.limit,
         windowSeconds: bucket.windowSeconds,
-        remaining: bucket.decision.remaining,
+        remaining: allowed ? bucket.decision.remaining : bucket.decision.available,
         resetSeconds: Math.ceil(bucket.decision.resetMs / 1000),
       })),
     }

@@ -1,9 +1,14 @@
 // Identifiers: a type prefix, then 10 characters of millisecond time and 16 random characters
-// (Crockford base32), so ids sort by creation time and cursor pagination can page by id.
+// (Crockford base32, as in ULID), so ids sort by creation time and lists can page by id.
+// Within one isolate ids are monotonic: a second id in the same millisecond increments the
+// random part, so events recorded in order also list in order.
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 
 export type IdPrefix = 'ten' | 'usr' | 'key' | 'rt' | 'aud' | 'bat' | 'file' | 'tpl' | 'wh' | 'req'
+
+let lastTime = 0
+let lastRandom: number[] = []
 
 function encodeTime(ms: number): string {
   let out = ''
@@ -14,13 +19,34 @@ function encodeTime(ms: number): string {
   return out
 }
 
+function randomDigits(length: number): number[] {
+  return Array.from(crypto.getRandomValues(new Uint8Array(length)), (byte) => byte % 32)
+}
+
+function increment(digits: number[]): number[] {
+  const next = [...digits]
+  for (let i = next.length - 1; i >= 0; i--) {
+    if (next[i]! < 31) {
+      next[i]!++
+      return next
+    }
+    next[i] = 0
+  }
+  return randomDigits(digits.length)
+}
+
 export function randomChars(length: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(length))
-  let out = ''
-  for (const byte of bytes) out += ALPHABET[byte % 32]
-  return out
+  return randomDigits(length)
+    .map((digit) => ALPHABET[digit])
+    .join('')
 }
 
 export function newId(prefix: IdPrefix, now = Date.now()): string {
-  return `${prefix}_${encodeTime(now)}${randomChars(16)}`
+  if (now <= lastTime) {
+    lastRandom = increment(lastRandom)
+  } else {
+    lastTime = now
+    lastRandom = randomDigits(16)
+  }
+  return `${prefix}_${encodeTime(lastTime)}${lastRandom.map((digit) => ALPHABET[digit]).join('')}`
 }
