@@ -22,7 +22,12 @@ export class TenantCoordinator extends DurableObject<Env> {
       { name: 'caller', key: `rl:caller:${callerId}`, ...caller },
     ].map((bucket) => ({
       ...bucket,
-      decision: gcra(this.ctx.storage.kv.get<number>(bucket.key), now, bucket.limit, bucket.windowSeconds * 1000),
+      decision: gcra(
+        this.ctx.storage.kv.get<number>(bucket.key),
+        now,
+        bucket.limit,
+        bucket.windowSeconds * 1000,
+      ),
     }))
 
     const allowed = buckets.every((bucket) => bucket.decision.allowed)

@@ -16,10 +16,12 @@ export class AppError extends Error {
 }
 
 export const errors = {
-  unauthenticated: (message = 'Missing or invalid credentials.') => new AppError('unauthenticated', 401, message),
+  unauthenticated: (message = 'Missing or invalid credentials.') =>
+    new AppError('unauthenticated', 401, message),
   forbidden: (message: string) => new AppError('forbidden', 403, message),
   notFound: (what: string) => new AppError('not_found', 404, `${what} not found.`),
-  validation: (message: string, details?: unknown) => new AppError('validation_failed', 400, message, details),
+  validation: (message: string, details?: unknown) =>
+    new AppError('validation_failed', 400, message, details),
   conflict: (message: string) => new AppError('conflict', 409, message),
   tooLarge: (limitBytes: number) =>
     new AppError('payload_too_large', 413, `Request body exceeds the limit of ${limitBytes} bytes.`, {

@@ -3,10 +3,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
-const createdAt = () =>
-  integer('created_at')
-    .notNull()
-    .default(sql`(unixepoch())`)
+const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch())`)
 
 export const plans = sqliteTable('plans', {
   id: text('id').primaryKey(),
@@ -58,7 +55,10 @@ export const memberships = sqliteTable(
     role: text('role', { enum: ROLES }).notNull(),
     createdAt: createdAt(),
   },
-  (table) => [primaryKey({ columns: [table.tenantId, table.userId] }), index('memberships_user').on(table.userId)],
+  (table) => [
+    primaryKey({ columns: [table.tenantId, table.userId] }),
+    index('memberships_user').on(table.userId),
+  ],
 )
 
 export const apiKeys = sqliteTable(

@@ -22,7 +22,21 @@ export function gcra(tat: number | undefined, now: number, limit: number, window
   const admitAt = nextTat - windowMs
   const available = Math.max(0, Math.floor((windowMs - (start - now)) / interval + 1e-9))
   if (now < admitAt) {
-    return { allowed: false, nextTat: start, remaining: 0, available, resetMs: start - now, retryAfterMs: admitAt - now }
+    return {
+      allowed: false,
+      nextTat: start,
+      remaining: 0,
+      available,
+      resetMs: start - now,
+      retryAfterMs: admitAt - now,
+    }
   }
-  return { allowed: true, nextTat, remaining: available - 1, available, resetMs: nextTat - now, retryAfterMs: 0 }
+  return {
+    allowed: true,
+    nextTat,
+    remaining: available - 1,
+    available,
+    resetMs: nextTat - now,
+    retryAfterMs: 0,
+  }
 }

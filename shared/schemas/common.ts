@@ -14,7 +14,10 @@ export const errorEnvelopeSchema = z
 
 export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: 'Page size, 1–100.' }),
-  after: z.string().optional().openapi({ description: 'Return items after this id (the previous page’s last_id).' }),
+  after: z
+    .string()
+    .optional()
+    .openapi({ description: 'Return items after this id (the previous page’s last_id).' }),
 })
 
 export function listOf<T extends z.ZodType>(item: T, name: string) {

@@ -4,18 +4,29 @@ import { ROLES } from '../db/schema'
 import { listOf, unixSeconds } from './common'
 
 const SCOPES = ['read', 'write', 'admin'] as const
-const email = z.email().max(254).transform((value) => value.toLowerCase())
+const email = z
+  .email()
+  .max(254)
+  .transform((value) => value.toLowerCase())
 const password = z.string().min(10, 'Passwords need at least 10 characters.').max(256)
 
 export const signupSchema = z
-  .object({ tenant_name: z.string().trim().min(1).max(100), name: z.string().trim().min(1).max(100), email, password })
+  .object({
+    tenant_name: z.string().trim().min(1).max(100),
+    name: z.string().trim().min(1).max(100),
+    email,
+    password,
+  })
   .openapi('SignupRequest')
 
 export const signInSchema = z
   .object({
     email,
     password: z.string().min(1).max(256),
-    tenant_id: z.string().optional().openapi({ description: 'Needed when the user belongs to several tenants.' }),
+    tenant_id: z
+      .string()
+      .optional()
+      .openapi({ description: 'Needed when the user belongs to several tenants.' }),
   })
   .openapi('SignInRequest')
 
@@ -81,14 +92,18 @@ export const memberSchema = z
   })
   .openapi('Member')
 
-export const memberListSchema = z.object({ object: z.literal('list'), data: z.array(memberSchema) }).openapi('MemberList')
+export const memberListSchema = z
+  .object({ object: z.literal('list'), data: z.array(memberSchema) })
+  .openapi('MemberList')
 
 export const memberCreateSchema = z
   .object({
     email,
     role: z.enum(ROLES),
     name: z.string().trim().min(1).max(100).optional(),
-    password: password.optional().openapi({ description: 'Initial password when the email has no account yet.' }),
+    password: password
+      .optional()
+      .openapi({ description: 'Initial password when the email has no account yet.' }),
   })
   .openapi('MemberCreate')
 

@@ -49,7 +49,11 @@ describe('authentication', () => {
   it('shows a signed-in user their tenant and role', async () => {
     const owner = await signUp()
     const body = await callJson('/v1/me', 200, { token: owner.accessToken })
-    expect(body).toMatchObject({ kind: 'user', tenant: { id: owner.tenantId }, user: { email: owner.email, role: 'owner' } })
+    expect(body).toMatchObject({
+      kind: 'user',
+      tenant: { id: owner.tenantId },
+      user: { email: owner.email, role: 'owner' },
+    })
     expect(body.scopes).toEqual(['read', 'write', 'admin'])
   })
 
@@ -86,8 +90,12 @@ describe('authentication', () => {
     const owner = await signUp()
     const { user } = await callJson('/v1/me', 200, { token: owner.accessToken })
     const now = Math.floor(Date.now() / 1000)
-    expect((await me(await ownToken({ sub: user.id, tid: owner.tenantId }, { exp: now - 60 }))).status).toBe(401)
-    expect((await me(await ownToken({ sub: user.id, tid: owner.tenantId }, { exp: now - 2 }))).status).toBe(200)
+    expect((await me(await ownToken({ sub: user.id, tid: owner.tenantId }, { exp: now - 60 }))).status).toBe(
+      401,
+    )
+    expect((await me(await ownToken({ sub: user.id, tid: owner.tenantId }, { exp: now - 2 }))).status).toBe(
+      200,
+    )
   })
 
   it('refuses tokens with an algorithm outside the allow-list or a bad signature', async () => {

@@ -17,7 +17,11 @@ describe('authorization', () => {
   it('answers 403 when a key lacks the scope', async () => {
     const owner = await signUp()
     const { key } = await createKey(owner.accessToken, ['read', 'write'])
-    const body = await callJson('/v1/keys', 403, { method: 'POST', token: key, json: { name: 'x', scopes: ['read'] } })
+    const body = await callJson('/v1/keys', 403, {
+      method: 'POST',
+      token: key,
+      json: { name: 'x', scopes: ['read'] },
+    })
     expectErrorEnvelope(body, 'forbidden')
     expect(body.error.message).toContain('admin')
     await callJson('/v1/audit-log', 403, { token: key })
@@ -42,7 +46,11 @@ describe('authorization', () => {
     const viewer = await addMember(owner.accessToken, 'admin')
     const { key } = await createKey(viewer.token, ['admin'])
     await callJson('/v1/keys', 201, { method: 'POST', token: key, json: { name: 'ok', scopes: ['admin'] } })
-    const body = await callJson('/v1/keys', 403, { method: 'POST', token: key, json: { name: 'no', scopes: ['write'] } })
+    const body = await callJson('/v1/keys', 403, {
+      method: 'POST',
+      token: key,
+      json: { name: 'no', scopes: ['write'] },
+    })
     expect(body.error.message).toContain('write')
   })
 
@@ -50,7 +58,11 @@ describe('authorization', () => {
     const owner = await signUp()
     const admin = await addMember(owner.accessToken, 'admin')
     const { user } = await callJson('/v1/me', 200, { token: owner.accessToken })
-    await callJson(`/v1/members/${admin.userId}`, 403, { method: 'PATCH', token: admin.token, json: { role: 'owner' } })
+    await callJson(`/v1/members/${admin.userId}`, 403, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { role: 'owner' },
+    })
     await callJson(`/v1/members/${user.id}`, 403, { method: 'DELETE', token: admin.token })
     const last = await callJson(`/v1/members/${user.id}`, 409, {
       method: 'PATCH',
@@ -58,15 +70,27 @@ describe('authorization', () => {
       json: { role: 'admin' },
     })
     expectErrorEnvelope(last, 'conflict')
-    await callJson(`/v1/members/${admin.userId}`, 200, { method: 'PATCH', token: owner.accessToken, json: { role: 'owner' } })
-    await callJson(`/v1/members/${user.id}`, 200, { method: 'PATCH', token: admin.token, json: { role: 'viewer' } })
+    await callJson(`/v1/members/${admin.userId}`, 200, {
+      method: 'PATCH',
+      token: owner.accessToken,
+      json: { role: 'owner' },
+    })
+    await callJson(`/v1/members/${user.id}`, 200, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { role: 'viewer' },
+    })
   })
 
   it('applies a role change on the next request', async () => {
     const owner = await signUp()
     const admin = await addMember(owner.accessToken, 'admin')
     await callJson('/v1/audit-log', 200, { token: admin.token })
-    await callJson(`/v1/members/${admin.userId}`, 200, { method: 'PATCH', token: owner.accessToken, json: { role: 'viewer' } })
+    await callJson(`/v1/members/${admin.userId}`, 200, {
+      method: 'PATCH',
+      token: owner.accessToken,
+      json: { role: 'viewer' },
+    })
     await callJson('/v1/audit-log', 403, { token: admin.token })
     await callJson(`/v1/members/${admin.userId}`, 204, { method: 'DELETE', token: owner.accessToken })
     await callJson('/v1/me', 401, { token: admin.token })
@@ -80,8 +104,15 @@ describe('tenant isolation', () => {
     const keyOfA = await createKey(a.accessToken)
     const { user: ownerOfA } = await callJson('/v1/me', 200, { token: a.accessToken })
 
-    expectErrorEnvelope(await callJson(`/v1/keys/${keyOfA.id}`, 404, { method: 'DELETE', token: b.accessToken }), 'not_found')
-    await callJson(`/v1/members/${ownerOfA.id}`, 404, { method: 'PATCH', token: b.accessToken, json: { role: 'viewer' } })
+    expectErrorEnvelope(
+      await callJson(`/v1/keys/${keyOfA.id}`, 404, { method: 'DELETE', token: b.accessToken }),
+      'not_found',
+    )
+    await callJson(`/v1/members/${ownerOfA.id}`, 404, {
+      method: 'PATCH',
+      token: b.accessToken,
+      json: { role: 'viewer' },
+    })
     await callJson(`/v1/members/${ownerOfA.id}`, 404, { method: 'DELETE', token: b.accessToken })
 
     const keysOfB = await callJson('/v1/keys', 200, { token: b.accessToken })
@@ -98,8 +129,15 @@ describe('members and audit log', () => {
   it('adds an existing account to a second tenant, which then needs tenant_id to sign in', async () => {
     const a = await signUp()
     const b = await signUp()
-    await callJson('/v1/members', 201, { method: 'POST', token: b.accessToken, json: { email: a.email, role: 'viewer' } })
-    const ambiguous = await callJson('/v1/auth/token', 400, { method: 'POST', json: { email: a.email, password: a.password } })
+    await callJson('/v1/members', 201, {
+      method: 'POST',
+      token: b.accessToken,
+      json: { email: a.email, role: 'viewer' },
+    })
+    const ambiguous = await callJson('/v1/auth/token', 400, {
+      method: 'POST',
+      json: { email: a.email, password: a.password },
+    })
     expectErrorEnvelope(ambiguous, 'tenant_required')
     const intoB = await callJson('/v1/auth/token', 200, {
       method: 'POST',
@@ -111,12 +149,22 @@ describe('members and audit log', () => {
 
   it('records sign-in, key and member changes in the audit log, newest first, paged', async () => {
     const owner = await signUp()
-    await callJson('/v1/auth/token', 200, { method: 'POST', json: { email: owner.email, password: owner.password } })
-    await callJson('/v1/auth/token', 401, { method: 'POST', json: { email: owner.email, password: 'not the password' } })
+    await callJson('/v1/auth/token', 200, {
+      method: 'POST',
+      json: { email: owner.email, password: owner.password },
+    })
+    await callJson('/v1/auth/token', 401, {
+      method: 'POST',
+      json: { email: owner.email, password: 'not the password' },
+    })
     const { id } = await createKey(owner.accessToken)
     await callJson(`/v1/keys/${id}`, 200, { method: 'DELETE', token: owner.accessToken })
     const member = await addMember(owner.accessToken, 'viewer')
-    await callJson(`/v1/members/${member.userId}`, 200, { method: 'PATCH', token: owner.accessToken, json: { role: 'member' } })
+    await callJson(`/v1/members/${member.userId}`, 200, {
+      method: 'PATCH',
+      token: owner.accessToken,
+      json: { role: 'member' },
+    })
 
     const log = await callJson('/v1/audit-log?limit=100', 200, { token: owner.accessToken })
     const actions = log.data.map((entry: { action: string }) => entry.action)
@@ -135,7 +183,9 @@ describe('members and audit log', () => {
 
     const first = await callJson('/v1/audit-log?limit=2', 200, { token: owner.accessToken })
     expect(first.has_more).toBe(true)
-    const second = await callJson(`/v1/audit-log?limit=2&after=${first.last_id}`, 200, { token: owner.accessToken })
+    const second = await callJson(`/v1/audit-log?limit=2&after=${first.last_id}`, 200, {
+      token: owner.accessToken,
+    })
     expect(second.data.map((entry: { action: string }) => entry.action)).toEqual(actions.slice(2, 4))
   })
 })

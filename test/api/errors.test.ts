@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { call, callJson, expectErrorEnvelope, signUp } from '../support/api'
+import { type Body, call, callJson, expectErrorEnvelope, signUp } from '../support/api'
 
 describe('error envelope', () => {
   it('answers an unknown route with a 404 envelope and a request id', async () => {
@@ -23,7 +23,7 @@ describe('error envelope', () => {
       body: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(1_100_000) }),
     })
     expect(res.status).toBe(413)
-    const body = await res.json()
+    const body = await res.json<Body>()
     expectErrorEnvelope(body, 'payload_too_large')
     expect(body.error.message).toContain('1048576')
   })
@@ -45,7 +45,7 @@ describe('error envelope', () => {
       body: '{"email":',
     })
     expect(res.status).toBe(400)
-    const body = await res.json()
+    const body = await res.json<Body>()
     expectErrorEnvelope(body, 'bad_request')
     expect(body.error.message).toMatch(/JSON/)
   })

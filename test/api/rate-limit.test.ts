@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { gcra } from '../../shared/rate-limit/gcra'
 import { newId } from '../../shared/ids'
+import { gcra } from '../../shared/rate-limit/gcra'
 import { generateApiKey } from '../../workers/identity/api-keys'
 import { call, expectErrorEnvelope, signUp } from '../support/api'
 
@@ -61,7 +61,9 @@ describe('rate limiting', () => {
 
   it('admits exactly the limit when requests arrive at once', async () => {
     const [key] = await tenantOnTinyPlan()
-    const statuses = await Promise.all(Array.from({ length: 10 }, () => call('/v1/me', { token: key }).then((r) => r.status)))
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, () => call('/v1/me', { token: key }).then((r) => r.status)),
+    )
     expect(statuses.filter((s) => s === 200)).toHaveLength(3)
     expect(statuses.filter((s) => s === 429)).toHaveLength(7)
   })
@@ -76,7 +78,12 @@ describe('gcra', () => {
       expect(decision).toMatchObject({ allowed: true, remaining: 3 - i })
       tat = decision.nextTat
     }
-    expect(gcra(tat, now, 4, 1000)).toMatchObject({ allowed: false, retryAfterMs: 250, remaining: 0, available: 0 })
+    expect(gcra(tat, now, 4, 1000)).toMatchObject({
+      allowed: false,
+      retryAfterMs: 250,
+      remaining: 0,
+      available: 0,
+    })
     expect(gcra(tat, now + 250, 4, 1000)).toMatchObject({ allowed: true, remaining: 0 })
     expect(gcra(tat, now + 1000, 4, 1000)).toMatchObject({ allowed: true, remaining: 3 })
   })

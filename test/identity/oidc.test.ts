@@ -33,7 +33,11 @@ describe('tenant OpenID Connect issuer', () => {
 
     const token = await idp.sign({ email: owner.email, email_verified: true })
     const me = await callJson('/v1/me', 200, { token })
-    expect(me).toMatchObject({ kind: 'user', tenant: { id: owner.tenantId }, user: { email: owner.email, role: 'owner' } })
+    expect(me).toMatchObject({
+      kind: 'user',
+      tenant: { id: owner.tenantId },
+      user: { email: owner.email, role: 'owner' },
+    })
   })
 
   it('refuses a wrong audience, an expired token, an unknown email and an unconfigured issuer', async () => {
@@ -44,7 +48,9 @@ describe('tenant OpenID Connect issuer', () => {
       token: owner.accessToken,
       json: { oidc: { issuer: idp.issuer, jwks_url: idp.jwksUrl, audience: 'ia-bulk' } },
     })
-    await callJson('/v1/me', 401, { token: await idp.sign({ email: owner.email }, { audience: 'someone-else' }) })
+    await callJson('/v1/me', 401, {
+      token: await idp.sign({ email: owner.email }, { audience: 'someone-else' }),
+    })
     await callJson('/v1/me', 401, { token: await idp.sign({ email: owner.email }, { expiresIn: '-1m' }) })
     await callJson('/v1/me', 401, { token: await idp.sign({ email: 'stranger@example.com' }) })
     const stranger = await identityProvider(`idp-${Date.now()}-c`)

@@ -14,7 +14,11 @@ export async function call(path: string, { token, json, headers, ...init }: Call
   if (token) merged.set('Authorization', `Bearer ${token}`)
   if (json !== undefined) merged.set('Content-Type', 'application/json')
   return exports.default.fetch(
-    new Request(`${BASE}${path}`, { ...init, headers: merged, body: json === undefined ? init.body : JSON.stringify(json) }),
+    new Request(`${BASE}${path}`, {
+      ...init,
+      headers: merged,
+      body: json === undefined ? init.body : JSON.stringify(json),
+    }),
   )
 }
 
@@ -31,7 +35,13 @@ export function uniqueEmail(label = 'user') {
   return `${label}-${Date.now()}-${++counter}-${Math.random().toString(36).slice(2, 8)}@example.com`
 }
 
-export type TestTenant = { tenantId: string; accessToken: string; refreshToken: string; email: string; password: string }
+export type TestTenant = {
+  tenantId: string
+  accessToken: string
+  refreshToken: string
+  email: string
+  password: string
+}
 
 export async function signUp(tenantName = 'Acme Marketing'): Promise<TestTenant> {
   const email = uniqueEmail('owner')
@@ -40,11 +50,25 @@ export async function signUp(tenantName = 'Acme Marketing'): Promise<TestTenant>
     method: 'POST',
     json: { tenant_name: tenantName, name: 'Owner', email, password },
   })
-  return { tenantId: body.tenant_id, accessToken: body.access_token, refreshToken: body.refresh_token, email, password }
+  return {
+    tenantId: body.tenant_id,
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token,
+    email,
+    password,
+  }
 }
 
-export async function createKey(token: string, scopes: string[] = ['read', 'write'], extra: Record<string, unknown> = {}) {
-  const body = await callJson('/v1/keys', 201, { method: 'POST', token, json: { name: 'test key', scopes, ...extra } })
+export async function createKey(
+  token: string,
+  scopes: string[] = ['read', 'write'],
+  extra: Record<string, unknown> = {},
+) {
+  const body = await callJson('/v1/keys', 201, {
+    method: 'POST',
+    token,
+    json: { name: 'test key', scopes, ...extra },
+  })
   return { id: body.id as string, key: body.key as string }
 }
 

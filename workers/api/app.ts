@@ -14,8 +14,8 @@ import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
 import { healthRoutes } from './routes/health'
 import { keyRoutes } from './routes/keys'
-import { memberRoutes } from './routes/members'
 import { meRoutes } from './routes/me'
+import { memberRoutes } from './routes/members'
 import { tenantRoutes } from './routes/tenant'
 
 const OPENAPI_INFO = {
@@ -23,7 +23,8 @@ const OPENAPI_INFO = {
   info: {
     title: 'IA Bulk',
     version: '0.1.0',
-    description: 'Marketing AI tasks at bulk scale: batches of thousands to millions of tasks, results as files.',
+    description:
+      'Marketing AI tasks at bulk scale: batches of thousands to millions of tasks, results as files.',
   },
 }
 
@@ -53,7 +54,8 @@ export function createApp() {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
-    description: 'An API key (`iab_sk_…`), an access token from /v1/auth/token, or a token from the tenant’s OIDC issuer.',
+    description:
+      'An API key (`iab_sk_…`), an access token from /v1/auth/token, or a token from the tenant’s OIDC issuer.',
   })
   app.doc31('/openapi.json', OPENAPI_INFO)
   app.get('/docs', (c) => c.html(renderDocsPage(app.getOpenAPI31Document(OPENAPI_INFO))))

@@ -33,7 +33,9 @@ export const handleError: ErrorHandler = (err, c) => {
     const code = CODES_BY_STATUS[err.status] ?? 'bad_request'
     return errorResponse(c, new AppError(code, err.status as AppError['status'], err.message || code))
   }
-  console.error(JSON.stringify({ level: 'error', request_id: c.get('requestId'), error: String(err?.stack ?? err) }))
+  console.error(
+    JSON.stringify({ level: 'error', request_id: c.get('requestId'), error: String(err?.stack ?? err) }),
+  )
   return errorResponse(c, new AppError('internal_error', 500, 'Something went wrong on our side.'))
 }
 

@@ -45,7 +45,10 @@ const protectedErrors = {
 }
 
 /** A route behind authentication and rate limiting that needs `scope`. */
-export function protectedRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'>>(scope: Scope, config: R) {
+export function protectedRoute<const R extends Omit<RouteConfig, 'security' | 'middleware'>>(
+  scope: Scope,
+  config: R,
+) {
   return createRoute({
     ...config,
     security: [{ bearer: [] }],

@@ -1,8 +1,8 @@
 // API keys: `iab_sk_` + 43 random characters, shown once; D1 keeps only their SHA-256.
 import { and, eq } from 'drizzle-orm'
+import { randomSecret, sha256Hex } from '../../shared/crypto'
 import type { Database } from '../../shared/db/client'
 import { apiKeys, plans, tenants } from '../../shared/db/schema'
-import { randomSecret, sha256Hex } from '../../shared/crypto'
 import type { Principal, Scope } from './principal'
 
 export const API_KEY_PREFIX = 'iab_sk_'
@@ -33,7 +33,8 @@ export async function principalFromApiKey(
     .limit(1)
   const row = rows[0]
   const now = Math.floor(Date.now() / 1000)
-  if (!row || row.key.revokedAt !== null || (row.key.expiresAt !== null && row.key.expiresAt <= now)) return null
+  if (!row || row.key.revokedAt !== null || (row.key.expiresAt !== null && row.key.expiresAt <= now))
+    return null
 
   if (row.key.lastUsedAt === null || now - row.key.lastUsedAt >= LAST_USED_RESOLUTION_SECONDS) {
     touch(

@@ -1,6 +1,7 @@
 // Security-relevant actions, written to the tenant's audit log in D1.
-import { auditLog } from '../../shared/db/schema'
+
 import type { Database } from '../../shared/db/client'
+import { auditLog } from '../../shared/db/schema'
 import { newId } from '../../shared/ids'
 
 export type AuditAction =

@@ -6,8 +6,12 @@ import { type Principal, scopesForRole } from './principal'
 
 type MemberLookup = { tenantId: string; via: 'password' | 'oidc' } & ({ userId: string } | { email: string })
 
-export async function principalForMember(database: Database, lookup: MemberLookup): Promise<Principal | null> {
-  const userMatch = 'userId' in lookup ? eq(users.id, lookup.userId) : eq(users.email, lookup.email.toLowerCase())
+export async function principalForMember(
+  database: Database,
+  lookup: MemberLookup,
+): Promise<Principal | null> {
+  const userMatch =
+    'userId' in lookup ? eq(users.id, lookup.userId) : eq(users.email, lookup.email.toLowerCase())
   const rows = await database
     .select({ user: users, role: memberships.role, plan: plans })
     .from(memberships)

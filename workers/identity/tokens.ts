@@ -1,9 +1,9 @@
 // Access tokens (short-lived HS256 JWTs) and refresh tokens (opaque, hashed in D1, rotated on use).
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { jwtVerify, SignJWT } from 'jose'
+import { randomSecret, sha256Hex } from '../../shared/crypto'
 import type { Database } from '../../shared/db/client'
 import { refreshTokens } from '../../shared/db/schema'
-import { randomSecret, sha256Hex } from '../../shared/crypto'
 import { newId } from '../../shared/ids'
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60
@@ -14,7 +14,8 @@ const ALGORITHM = 'HS256'
 type TokenEnv = Pick<Env, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>
 
 function signingKey(env: TokenEnv): Uint8Array {
-  if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) throw new Error('JWT_SECRET must be at least 32 characters.')
+  if (!env.JWT_SECRET || env.JWT_SECRET.length < 32)
+    throw new Error('JWT_SECRET must be at least 32 characters.')
   return new TextEncoder().encode(env.JWT_SECRET)
 }
 

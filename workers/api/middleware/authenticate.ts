@@ -7,7 +7,8 @@ export const authenticate = (): MiddlewareHandler<{ Bindings: Env }> => {
   return async function authenticate(c, next) {
     const header = c.req.header('Authorization')
     const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
-    if (!match?.[1]) throw errors.unauthenticated('Send an API key or access token as `Authorization: Bearer <token>`.')
+    if (!match?.[1])
+      throw errors.unauthenticated('Send an API key or access token as `Authorization: Bearer <token>`.')
     const principal = await resolveBearer(c.env, match[1], (work) => c.executionCtx.waitUntil(work))
     if (!principal) throw errors.unauthenticated('The credential is invalid, expired or revoked.')
     c.set('principal', principal)

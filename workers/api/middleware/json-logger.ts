@@ -3,7 +3,9 @@ import type { MiddlewareHandler } from 'hono'
 export type JsonLoggerOptions = { write?: (line: string) => void }
 
 /** One structured JSON line per request: method, path, status, duration, tenant, request id. */
-export const jsonLogger = ({ write = (line) => console.log(line) }: JsonLoggerOptions = {}): MiddlewareHandler => {
+export const jsonLogger = ({
+  write = (line) => console.log(line),
+}: JsonLoggerOptions = {}): MiddlewareHandler => {
   return async function jsonLogger(c, next) {
     const started = Date.now()
     await next()

@@ -19,7 +19,9 @@ export const auditRoutes = createRouter().openapi(
     const rows = await db(c.env.DB)
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.tenantId, c.get('principal').tenantId), after ? lt(auditLog.id, after) : undefined))
+      .where(
+        and(eq(auditLog.tenantId, c.get('principal').tenantId), after ? lt(auditLog.id, after) : undefined),
+      )
       .orderBy(desc(auditLog.id))
       .limit(limit + 1)
     const entries = rows.map((row) => ({

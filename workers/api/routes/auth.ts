@@ -1,14 +1,24 @@
 // Sign-up, sign-in with email and password, refresh-token rotation and sign-out.
 import { and, eq } from 'drizzle-orm'
 import type { Context } from 'hono'
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../../shared/crypto'
 import { db } from '../../../shared/db/client'
 import { memberships, tenants, users } from '../../../shared/db/schema'
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../../shared/crypto'
 import { AppError, errors } from '../../../shared/errors'
 import { newId } from '../../../shared/ids'
-import { refreshSchema, signInSchema, signupSchema, tokenResponseSchema } from '../../../shared/schemas/identity'
+import {
+  refreshSchema,
+  signInSchema,
+  signupSchema,
+  tokenResponseSchema,
+} from '../../../shared/schemas/identity'
 import { recordAudit } from '../../identity/audit'
-import { ACCESS_TOKEN_TTL_SECONDS, consumeRefreshToken, issueAccessToken, issueRefreshToken } from '../../identity/tokens'
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  consumeRefreshToken,
+  issueAccessToken,
+  issueRefreshToken,
+} from '../../identity/tokens'
 import type { AppEnv } from '../context'
 import { createRouter, errorResponse, json, jsonBody, publicRoute } from '../openapi'
 import { auditContext } from '../request-context'
@@ -44,11 +54,10 @@ export const authRoutes = createRouter()
       if (existing) throw errors.conflict('An account with this email already exists; sign in instead.')
       const tenantId = newId('ten')
       const userId = newId('usr')
+      const passwordHash = await hashPassword(body.password)
       await database.batch([
         database.insert(tenants).values({ id: tenantId, name: body.tenant_name, planId: DEFAULT_PLAN }),
-        database
-          .insert(users)
-          .values({ id: userId, email: body.email, name: body.name, passwordHash: await hashPassword(body.password) }),
+        database.insert(users).values({ id: userId, email: body.email, name: body.name, passwordHash }),
         database.insert(memberships).values({ tenantId, userId, role: 'owner' }),
       ])
       await recordAudit(database, { tenantId, actor: userId, action: 'auth.signed_up', ...auditContext(c) })
@@ -86,14 +95,24 @@ export const authRoutes = createRouter()
       if (!user || !tenantId) throw errors.unauthenticated('Wrong email or password.')
       if (!passwordOk || !user.passwordHash) {
         for (const id of tenantIds) {
-          await recordAudit(database, { tenantId: id, actor: user.id, action: 'auth.sign_in_failed', ...auditContext(c) })
+          await recordAudit(database, {
+            tenantId: id,
+            actor: user.id,
+            action: 'auth.sign_in_failed',
+            ...auditContext(c),
+          })
         }
         throw errors.unauthenticated('Wrong email or password.')
       }
       if (tenantIds.length > 1) {
-        throw new AppError('tenant_required', 400, 'This account belongs to several tenants; send tenant_id.', {
-          tenant_ids: tenantIds,
-        })
+        throw new AppError(
+          'tenant_required',
+          400,
+          'This account belongs to several tenants; send tenant_id.',
+          {
+            tenant_ids: tenantIds,
+          },
+        )
       }
       await recordAudit(database, { tenantId, actor: user.id, action: 'auth.signed_in', ...auditContext(c) })
       return c.json(await tokenPair(c, { userId: user.id, tenantId }), 200)

@@ -21,7 +21,9 @@ export const meRoutes = createRouter().openapi(
         kind: principal.kind,
         tenant: { id: principal.tenantId, name: tenant?.name ?? '', plan: principal.plan.id },
         user:
-          principal.kind === 'user' ? { id: principal.userId, email: principal.email, role: principal.role } : null,
+          principal.kind === 'user'
+            ? { id: principal.userId, email: principal.email, role: principal.role }
+            : null,
         api_key_id: principal.kind === 'api_key' ? principal.keyId : null,
         scopes: principal.scopes,
       },

@@ -1,9 +1,9 @@
 // Members of the caller's tenant. Admins manage members; only owners grant, change or remove the
 // owner role, and the last owner cannot be removed or demoted.
 import { and, asc, eq } from 'drizzle-orm'
-import { db, type Database } from '../../../shared/db/client'
-import { memberships, type Role, users } from '../../../shared/db/schema'
 import { hashPassword } from '../../../shared/crypto'
+import { type Database, db } from '../../../shared/db/client'
+import { memberships, type Role, users } from '../../../shared/db/schema'
 import { errors } from '../../../shared/errors'
 import { newId } from '../../../shared/ids'
 import {
@@ -43,7 +43,8 @@ async function findMember(database: Database, tenantId: string, userId: string) 
 
 function assertMayTouchOwners(principal: Principal, roles: Role[]) {
   const isOwner = principal.kind === 'user' && principal.role === 'owner'
-  if (roles.includes('owner') && !isOwner) throw errors.forbidden('Only an owner can grant, change or remove the owner role.')
+  if (roles.includes('owner') && !isOwner)
+    throw errors.forbidden('Only an owner can grant, change or remove the owner role.')
 }
 
 async function assertNotLastOwner(database: Database, tenantId: string, role: Role) {
@@ -65,8 +66,13 @@ export const memberRoutes = createRouter()
       responses: { 200: json(memberListSchema, 'Every member.') },
     }),
     async (c) => {
-      const rows = await selectMembers(db(c.env.DB), c.get('principal').tenantId).orderBy(asc(memberships.createdAt))
-      return c.json({ object: 'list' as const, data: rows.map((row) => ({ object: 'member' as const, ...row })) }, 200)
+      const rows = await selectMembers(db(c.env.DB), c.get('principal').tenantId).orderBy(
+        asc(memberships.createdAt),
+      )
+      return c.json(
+        { object: 'list' as const, data: rows.map((row) => ({ object: 'member' as const, ...row })) },
+        200,
+      )
     },
   )
   .openapi(

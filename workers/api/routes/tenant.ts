@@ -1,6 +1,6 @@
 // The caller's tenant: its plan and its settings (name, OpenID Connect issuer).
 import { eq } from 'drizzle-orm'
-import { db, type Database } from '../../../shared/db/client'
+import { type Database, db } from '../../../shared/db/client'
 import { plans, tenants } from '../../../shared/db/schema'
 import { errors } from '../../../shared/errors'
 import { tenantSchema, tenantUpdateSchema } from '../../../shared/schemas/identity'
@@ -55,7 +55,10 @@ export const tenantRoutes = createRouter()
       tags: ['Tenant'],
       summary: 'Rename the tenant or configure its OpenID Connect issuer',
       request: jsonBody(tenantUpdateSchema),
-      responses: { 200: json(tenantSchema, 'The updated tenant.'), 409: errorResponse('Another tenant uses this issuer.') },
+      responses: {
+        200: json(tenantSchema, 'The updated tenant.'),
+        409: errorResponse('Another tenant uses this issuer.'),
+      },
     }),
     async (c) => {
       const principal = c.get('principal')
@@ -72,7 +75,9 @@ export const tenantRoutes = createRouter()
             }),
       }
       if (body.oidc) {
-        const holder = await database.query.tenants.findFirst({ where: eq(tenants.oidcIssuer, body.oidc.issuer) })
+        const holder = await database.query.tenants.findFirst({
+          where: eq(tenants.oidcIssuer, body.oidc.issuer),
+        })
         if (holder && holder.id !== principal.tenantId) {
           throw errors.conflict('Another tenant already uses this OpenID Connect issuer.')
         }
