@@ -1,7 +1,7 @@
 // D1 schema (metadata only: task-level state lives in each batch's Durable Object).
 // Times are unix seconds. Every tenant-owned table carries tenant_id, and every query filters on it.
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch())`)
 
@@ -123,3 +123,92 @@ export type Plan = typeof plans.$inferSelect
 export type Tenant = typeof tenants.$inferSelect
 export type User = typeof users.$inferSelect
 export type ApiKey = typeof apiKeys.$inferSelect
+
+export const FILE_PURPOSES = ['batch'] as const
+export const FILE_FORMATS = ['csv', 'jsonl'] as const
+export type FileFormat = (typeof FILE_FORMATS)[number]
+
+export const files = sqliteTable(
+  'files',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    filename: text('filename').notNull(),
+    purpose: text('purpose', { enum: FILE_PURPOSES }).notNull(),
+    format: text('format', { enum: FILE_FORMATS }).notNull(),
+    contentType: text('content_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    /** Data records (CSV rows after the header, or JSONL lines), counted while uploading. */
+    records: integer('records').notNull(),
+    /** Always `uploads/{tenant_id}/{file_id}`. */
+    r2Key: text('r2_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('files_tenant').on(table.tenantId, table.id)],
+)
+
+export const BATCH_STATUSES = [
+  'validating',
+  'in_progress',
+  'paused',
+  'finalizing',
+  'completed',
+  'failed',
+  'cancelling',
+  'cancelled',
+  'expired',
+] as const
+export type BatchStatus = (typeof BATCH_STATUSES)[number]
+
+export type Usage = { input_tokens: number; output_tokens: number }
+
+export const batches = sqliteTable(
+  'batches',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    status: text('status', { enum: BATCH_STATUSES }).notNull(),
+    task: text('task').notNull(),
+    model: text('model'),
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>(),
+    inputFileId: text('input_file_id'),
+    mapping: text('mapping', { mode: 'json' }).$type<Record<string, string>>(),
+    total: integer('total').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    cacheHits: integer('cache_hits').notNull().default(0),
+    usage: text('usage', { mode: 'json' }).$type<Usage>(),
+    costUsd: real('cost_usd').notNull().default(0),
+    /** Why the whole batch failed, when it did. */
+    error: text('error', { mode: 'json' }).$type<{ code: string; message: string }>(),
+    resultsKey: text('results_key'),
+    createdAt: createdAt(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (table) => [
+    index('batches_tenant').on(table.tenantId, table.id),
+    index('batches_tenant_status').on(table.tenantId, table.status),
+  ],
+)
+
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    tenantId: text('tenant_id').notNull(),
+    key: text('key').notNull(),
+    /** SHA-256 of the method, path and body, so a reused key with another request is refused. */
+    requestHash: text('request_hash').notNull(),
+    resourceId: text('resource_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.key] })],
+)
+
+export type FileRow = typeof files.$inferSelect
+export type BatchRow = typeof batches.$inferSelect
