@@ -23,6 +23,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Request logs are printed only for failing tests.
     silent: 'passed-only',
+    testTimeout: 30_000,
     setupFiles: ['./test/apply-migrations.ts'],
     globalSetup: ['./test/global-setup.ts'],
   },

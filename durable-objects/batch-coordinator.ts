@@ -1,4 +1,367 @@
-// One per batch: task state, dispatch window, results and live progress (the pipeline issue).
+// One per batch (named `{tenant_id}/{batch_id}`): ingests the input in slices driven by alarms,
+// keeps every task's state in its own SQLite, dispatches chunks of tasks to the `tasks` queue
+// through a window sized by the tenant's fair share, records results idempotently, writes the
+// results to R2 and the final counts to D1.
 import { DurableObject } from 'cloudflare:workers'
+import type { BatchStatus } from '../shared/db/schema'
+import {
+  type ChunkReport,
+  type ChunkWork,
+  chunkReportSchema,
+  type TaskError,
+} from '../shared/pipeline/messages'
+import { findTask } from '../shared/tasks'
+import { tenantCoordinator } from '../workers/pipeline/coordinators'
+import { ChunkLedger } from './batch/chunk-ledger'
+import { finalStatus, flushToD1 } from './batch/d1-sync'
+import { resultsKey, writeResultFiles } from './batch/finalize'
+import { IngestError, ingestSlice, SLICE_BYTES } from './batch/ingest'
+import { csvColumns, readResultRows, toResultLine } from './batch/results'
+import { CANCELLED_MESSAGE, insertRows } from './batch/rows'
+import { allTerminal, type BatchSpec, type BatchState, pendingTasks, SCHEMA } from './batch/state'
 
-export class BatchCoordinator extends DurableObject<Env> {}
+export type StartInput = BatchSpec &
+  (
+    | { source: 'inline'; items: { custom_id: string; input: Record<string, unknown> }[] }
+    | {
+        source: 'file'
+        key: string
+        format: 'csv' | 'jsonl'
+        mapping: Record<string, string> | null
+      }
+  )
+
+export type BatchSummary = Pick<
+  BatchState,
+  'status' | 'completed' | 'failed' | 'usage' | 'error' | 'resultsKey'
+> & {
+  total: number
+  inflight: number
+}
+
+const PROGRESS_FLUSH_MS = 5_000
+const NOT_STARTED: BatchStatus[] = ['completed', 'failed', 'cancelled', 'expired']
+
+export class BatchCoordinator extends DurableObject<Env> {
+  private state: BatchState | null = null
+  private readonly chunks: ChunkLedger
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.chunks = new ChunkLedger(ctx.storage.sql)
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec(SCHEMA)
+      this.state = ctx.storage.kv.get<BatchState>('state') ?? null
+    })
+  }
+
+  private get batch(): BatchState {
+    if (!this.state) throw new Error('This batch was never started.')
+    return this.state
+  }
+
+  private save() {
+    this.ctx.storage.kv.put('state', this.batch)
+  }
+
+  private get task() {
+    const task = findTask(this.batch.task)
+    if (!task) throw new Error(`Unknown task type ${this.batch.task}.`)
+    return task
+  }
+
+  private wake(delayMs = 0) {
+    return this.ctx.storage.setAlarm(Date.now() + delayMs)
+  }
+
+  /** Starts the batch once; a repeated call (e.g. a retried request) changes nothing. */
+  async start(input: StartInput): Promise<BatchSummary> {
+    if (this.state) return this.summary()
+    const { source, ...spec } = input
+    this.state = {
+      ...spec,
+      status: 'validating',
+      source:
+        input.source === 'file'
+          ? {
+              kind: 'file',
+              key: input.key,
+              format: input.format,
+              mapping: input.mapping,
+              offset: 0,
+              size: null,
+              header: null,
+              sliceBytes: SLICE_BYTES,
+            }
+          : { kind: 'inline' },
+      ingestDone: input.source === 'inline',
+      ingested: 0,
+      invalid: 0,
+      completed: 0,
+      failed: 0,
+      inflight: 0,
+      nextChunk: 1,
+      usage: { input_tokens: 0, output_tokens: 0 },
+      error: null,
+      cancelRequested: false,
+      startedAt: Date.now(),
+      lastFlushAt: 0,
+      resultsKey: null,
+    }
+    if (input.source === 'inline') {
+      const rows = input.items.map((item) => ({ customId: item.custom_id, fields: item.input }))
+      const written = insertRows(this.ctx.storage.sql, rows, {
+        task: this.task,
+        mapping: null,
+        firstSeq: 1,
+        cancelled: false,
+      })
+      this.recordIngested(written)
+    }
+    this.save()
+    await this.wake()
+    return this.summary()
+  }
+
+  async summary(): Promise<BatchSummary> {
+    const { status, completed, failed, usage, error, resultsKey, inflight, ingestDone, ingested, expected } =
+      this.batch
+    return {
+      status,
+      completed,
+      failed,
+      usage,
+      error,
+      resultsKey,
+      inflight,
+      total: ingestDone ? ingested : Math.max(expected, ingested),
+    }
+  }
+
+  private recordIngested(written: { inserted: number; failed: number }) {
+    this.batch.ingested += written.inserted
+    this.batch.failed += written.failed
+    if (!this.batch.cancelRequested) this.batch.invalid += written.failed
+    if (this.batch.status === 'validating' && this.batch.ingested > this.batch.invalid)
+      this.batch.status = 'in_progress'
+  }
+
+  /** Called by a consumer before it runs a chunk: the chunk's open tasks, or null to drop the message. */
+  async beginChunk(chunkId: number): Promise<ChunkWork | null> {
+    if (!this.state || !this.chunks.exists(chunkId)) return null
+    if (this.batch.status === 'paused') {
+      this.batch.inflight -= this.chunks.release(chunkId)
+      this.save()
+      return null
+    }
+    if (this.batch.status !== 'in_progress') return null
+    return {
+      task: this.batch.task,
+      params: this.batch.params,
+      model: this.batch.model,
+      items: this.chunks.openTasks(chunkId),
+    }
+  }
+
+  /** Records a chunk's results; tasks already recorded are left alone, so redelivery counts nothing twice. */
+  async reportChunk(report: ChunkReport): Promise<{ recorded: number }> {
+    const { chunkId, results } = chunkReportSchema.parse(report)
+    if (!this.state) return { recorded: 0 }
+    const recorded = this.chunks.record(chunkId, results)
+    this.batch.completed += recorded.succeeded
+    this.batch.failed += recorded.failed
+    this.batch.inflight -= recorded.succeeded + recorded.failed
+    this.batch.usage.input_tokens += recorded.usage.input_tokens
+    this.batch.usage.output_tokens += recorded.usage.output_tokens
+    this.save()
+    if (pendingTasks(this.batch) > 0 || allTerminal(this.batch)) await this.wake()
+    return { recorded: recorded.succeeded + recorded.failed }
+  }
+
+  /** Dead-letter path: the chunk's open tasks fail with `error`. */
+  async failChunk(chunkId: number, error: TaskError): Promise<{ recorded: number }> {
+    if (!this.state) return { recorded: 0 }
+    const failed = this.chunks.fail(chunkId, error)
+    this.batch.failed += failed
+    this.batch.inflight -= failed
+    this.save()
+    await this.wake()
+    return { recorded: failed }
+  }
+
+  async pause(): Promise<BatchSummary> {
+    if (this.batch.status === 'in_progress' || this.batch.status === 'validating') {
+      this.batch.status = 'paused'
+      await this.syncD1(true)
+    }
+    return this.summary()
+  }
+
+  async resume(): Promise<BatchSummary> {
+    if (this.batch.status === 'paused') {
+      this.batch.status = this.batch.ingested > this.batch.invalid ? 'in_progress' : 'validating'
+      await this.syncD1(true)
+      await this.wake()
+    }
+    return this.summary()
+  }
+
+  /** Stops dispatch at once: every task not yet recorded fails as cancelled; recorded results stay. */
+  async cancel(): Promise<BatchSummary> {
+    if (NOT_STARTED.includes(this.batch.status) || this.batch.cancelRequested) return this.summary()
+    this.batch.cancelRequested = true
+    this.batch.status = 'cancelling'
+    this.batch.failed += this.chunks.failAllOpen({ code: 'cancelled', message: CANCELLED_MESSAGE })
+    this.batch.inflight = 0
+    await this.syncD1(true)
+    await this.wake()
+    return this.summary()
+  }
+
+  /** Failed tasks that a retry would run again (not rows that were invalid). */
+  async rerunnableCount(): Promise<number> {
+    return this.chunks.rerunnableCount()
+  }
+
+  /** Re-runs only the failed tasks of a finished batch. */
+  async retryFailed(): Promise<{ retried: number; summary: BatchSummary }> {
+    if (!['completed', 'cancelled'].includes(this.batch.status))
+      return { retried: 0, summary: await this.summary() }
+    const retried = this.chunks.requeueFailed()
+    if (retried > 0) {
+      Object.assign(this.batch, {
+        failed: this.batch.failed - retried,
+        status: 'in_progress',
+        cancelRequested: false,
+        resultsKey: null,
+        error: null,
+      })
+      await this.syncD1(true)
+      await this.wake()
+    }
+    return { retried, summary: await this.summary() }
+  }
+
+  /** A page of terminal results in order, as JSON lines or CSV lines (with the header on the first page). */
+  async readResults(options: {
+    format: 'jsonl' | 'csv'
+    afterSeq: number
+    limit: number
+    failedOnly?: boolean
+  }) {
+    if (!this.state) return { header: null, lines: [], cursors: [], lastSeq: null }
+    const rows = readResultRows(this.ctx.storage.sql, options)
+    const columns = csvColumns(this.task)
+    return {
+      header: options.format === 'csv' && options.afterSeq === 0 ? columns.header : null,
+      lines: rows.map((row) =>
+        options.format === 'csv' ? columns.line(row) : JSON.stringify(toResultLine(row)),
+      ),
+      cursors: rows.map((row) => row.seq),
+      lastSeq: rows.at(-1)?.seq ?? null,
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    if (!this.state || NOT_STARTED.includes(this.batch.status)) return
+    try {
+      if (!this.batch.ingestDone) await this.ingestNext()
+      await this.dispatch()
+      this.batch.inflight -= this.chunks.releaseStale()
+      this.save()
+      if (allTerminal(this.batch) && this.batch.status !== 'paused') return await this.finalize()
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error
+      return await this.failBatch({ code: 'invalid_input_file', message: error.message })
+    }
+    await this.syncD1(false)
+    await this.scheduleNext()
+  }
+
+  private async ingestNext() {
+    const source = this.batch.source
+    if (source.kind !== 'file') return
+    const written = await ingestSlice(this.env.FILES, this.ctx.storage.sql, source, {
+      task: this.task,
+      firstSeq: this.batch.ingested + 1,
+      cancelled: this.batch.cancelRequested,
+    })
+    this.recordIngested(written)
+    this.batch.ingestDone = written.done
+    this.save()
+  }
+
+  private async dispatch() {
+    if (this.batch.status !== 'in_progress' || pendingTasks(this.batch) === 0) return
+    const share = await tenantCoordinator(this.env, this.batch.tenantId).shareFor(this.batch.batchId)
+    if (this.batch.status !== 'in_progress') return
+    const opened = this.chunks.open(share - this.batch.inflight, share, this.batch.nextChunk)
+    if (!opened.length) return
+    this.batch.nextChunk = opened.at(-1)!.id + 1
+    this.batch.inflight += opened.reduce((sum, chunk) => sum + chunk.tasks, 0)
+    this.save()
+    const { tenantId, batchId } = this.batch
+    for (let i = 0; i < opened.length; i += 100) {
+      const group = opened.slice(i, i + 100)
+      try {
+        await this.env.TASKS.sendBatch(
+          group.map((chunk) => ({ body: { tenantId, batchId, chunkId: chunk.id } })),
+        )
+      } catch (error) {
+        for (const chunk of opened.slice(i)) this.batch.inflight -= this.chunks.release(chunk.id)
+        this.save()
+        throw error
+      }
+    }
+  }
+
+  private async failBatch(error: { code: string; message: string }) {
+    this.batch.error = error
+    this.batch.failed += this.chunks.failAllOpen(error)
+    this.batch.inflight = 0
+    this.batch.ingestDone = true
+    this.save()
+    await this.finalize()
+  }
+
+  private async finalize() {
+    const status = finalStatus(this.batch)
+    if (status === 'failed' && !this.batch.error) {
+      this.batch.error =
+        this.batch.ingested === 0
+          ? { code: 'empty_input', message: 'The batch has no rows.' }
+          : {
+              code: 'no_valid_rows',
+              message: `None of the ${this.batch.ingested} rows is valid; see the batch errors for each row's reason.`,
+            }
+    }
+    this.batch.status = 'finalizing'
+    await this.syncD1(true)
+    await writeResultFiles(this.env.FILES, this.ctx.storage.sql, {
+      tenantId: this.batch.tenantId,
+      batchId: this.batch.batchId,
+      task: this.task,
+    })
+    this.batch.status = status
+    this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId, 'jsonl')
+    await this.syncD1(true)
+    await tenantCoordinator(this.env, this.batch.tenantId).releaseBatch(this.batch.batchId)
+  }
+
+  private async syncD1(force: boolean) {
+    this.save()
+    if (!force && Date.now() - this.batch.lastFlushAt < PROGRESS_FLUSH_MS) return
+    this.batch.lastFlushAt = Date.now()
+    this.save()
+    await flushToD1(this.env.DB, this.batch, await this.summary())
+  }
+
+  private async scheduleNext() {
+    if (NOT_STARTED.includes(this.batch.status)) return
+    const busy =
+      !this.batch.ingestDone ||
+      (this.batch.status === 'in_progress' && pendingTasks(this.batch) > 0 && this.batch.inflight === 0)
+    if (busy) return this.wake()
+    if (this.batch.inflight > 0) return this.wake(Math.min(PROGRESS_FLUSH_MS, this.chunks.msUntilStale()))
+  }
+}

@@ -1,5 +1,7 @@
-// One per tenant: exact request rate limits (GCRA per tenant and per caller), kept in the
-// object's SQLite-backed key-value store so a restart does not hand out a fresh burst.
+// One per tenant: exact request rate limits (GCRA per tenant and per caller), batch admission
+// against the plan's concurrent-batch and monthly-task quotas, and each running batch's fair
+// share of the tenant's task concurrency. State lives in the object's SQLite-backed key-value
+// store, so a restart neither hands out a fresh burst nor forgets running batches.
 import { DurableObject } from 'cloudflare:workers'
 import { z } from 'zod'
 import { gcra } from '../shared/rate-limit/gcra'
@@ -11,6 +13,25 @@ const checkInputSchema = z.object({
   caller: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }),
 })
 export type RateLimitCheck = z.input<typeof checkInputSchema>
+
+const admitInputSchema = z.object({
+  batchId: z.string().min(1),
+  tasks: z.number().int().nonnegative(),
+  maxConcurrentBatches: z.number().int().positive(),
+  monthlyTaskQuota: z.number().int().nonnegative(),
+  maxConcurrentTasks: z.number().int().positive(),
+})
+export type BatchAdmission = z.input<typeof admitInputSchema>
+export type AdmissionDecision =
+  | { admitted: true }
+  | { admitted: false; code: 'concurrent_batches_exceeded' | 'monthly_quota_exceeded'; message: string }
+
+/** Fewest tasks a running batch may have in flight, however many batches share the tenant. */
+const MIN_SHARE = 10
+
+function monthKey(now = new Date()) {
+  return `usage:${now.toISOString().slice(0, 7)}`
+}
 
 export class TenantCoordinator extends DurableObject<Env> {
   /** Admits or refuses one request against both the tenant's and the caller's bucket. */
@@ -44,5 +65,53 @@ export class TenantCoordinator extends DurableObject<Env> {
         resetSeconds: Math.ceil(bucket.decision.resetMs / 1000),
       })),
     }
+  }
+
+  /** Admits a batch before any of its work starts, reserving its tasks against the month's quota. */
+  async admitBatch(input: BatchAdmission): Promise<AdmissionDecision> {
+    const admission = admitInputSchema.parse(input)
+    const kv = this.ctx.storage.kv
+    const active = kv.get<Record<string, number>>('batches:active') ?? {}
+    if (active[admission.batchId] !== undefined) return { admitted: true }
+    const running = Object.keys(active).length
+    if (running >= admission.maxConcurrentBatches) {
+      return {
+        admitted: false,
+        code: 'concurrent_batches_exceeded',
+        message: `The plan allows ${admission.maxConcurrentBatches} batches at once and ${running} are running; wait for one to finish or cancel one.`,
+      }
+    }
+    const used = kv.get<number>(monthKey()) ?? 0
+    if (used + admission.tasks > admission.monthlyTaskQuota) {
+      return {
+        admitted: false,
+        code: 'monthly_quota_exceeded',
+        message: `This batch has ${admission.tasks} tasks, and ${admission.monthlyTaskQuota - used} of the plan's ${admission.monthlyTaskQuota} tasks this month remain.`,
+      }
+    }
+    kv.put(monthKey(), used + admission.tasks)
+    kv.put('batches:active', { ...active, [admission.batchId]: Date.now() })
+    kv.put('tasks:max-concurrent', admission.maxConcurrentTasks)
+    return { admitted: true }
+  }
+
+  /** Frees a finished, failed or cancelled batch's slot. */
+  async releaseBatch(batchId: string): Promise<void> {
+    const active = { ...(this.ctx.storage.kv.get<Record<string, number>>('batches:active') ?? {}) }
+    delete active[batchId]
+    this.ctx.storage.kv.put('batches:active', active)
+  }
+
+  /** Tasks this batch may have in flight: the tenant's concurrency split evenly between running batches. */
+  async shareFor(batchId: string): Promise<number> {
+    const active = this.ctx.storage.kv.get<Record<string, number>>('batches:active') ?? {}
+    const max = this.ctx.storage.kv.get<number>('tasks:max-concurrent') ?? MIN_SHARE
+    const running = Math.max(1, Object.keys(active).length + (active[batchId] === undefined ? 1 : 0))
+    return Math.max(MIN_SHARE, Math.floor(max / running))
+  }
+
+  /** Tasks reserved this month, for usage reporting. */
+  async monthlyUsage(): Promise<number> {
+    return this.ctx.storage.kv.get<number>(monthKey()) ?? 0
   }
 }

@@ -12,6 +12,9 @@ import { requestId } from './middleware/request-id'
 import { createRouter } from './openapi'
 import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
+import { batchOutputRoutes } from './routes/batch-output'
+import { batchRoutes } from './routes/batches'
+import { fileRoutes } from './routes/files'
 import { healthRoutes } from './routes/health'
 import { keyRoutes } from './routes/keys'
 import { meRoutes } from './routes/me'
@@ -39,7 +42,11 @@ export function createApp() {
     jsonLogger(),
     secureHeaders(),
     corsFromEnv(),
-    bodySizeLimit({ maxBytes: (env) => Number(env.MAX_JSON_BYTES) }),
+    // Uploads stream to R2 under their own, much larger limit (MAX_UPLOAD_BYTES).
+    except(
+      (c) => c.req.method === 'POST' && c.req.path === '/v1/files',
+      bodySizeLimit({ maxBytes: (env) => Number(env.MAX_JSON_BYTES) }),
+    ),
   )
   app.use('/v1/*', except('/v1/auth/*', authenticate(), rateLimit()))
 
@@ -50,6 +57,9 @@ export function createApp() {
   app.route('/v1/keys', keyRoutes)
   app.route('/v1/members', memberRoutes)
   app.route('/v1/audit-log', auditRoutes)
+  app.route('/v1/files', fileRoutes)
+  app.route('/v1/batches', batchRoutes)
+  app.route('/v1/batches', batchOutputRoutes)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -2,13 +2,14 @@ import type { MiddlewareHandler } from 'hono'
 import { AppError } from '../../../shared/errors'
 import { rateLimitHeaders } from '../../../shared/rate-limit/headers'
 import { actorId } from '../../identity/principal'
+import { tenantCoordinator } from '../../pipeline/coordinators'
 
 /** Admits the request against the tenant's and the caller's limits from the tenant's plan. */
 export const rateLimit = (): MiddlewareHandler<{ Bindings: Env }> => {
   return async function rateLimit(c, next) {
     const principal = c.get('principal')
     const { plan } = principal
-    const coordinator = c.env.TENANTS.get(c.env.TENANTS.idFromName(principal.tenantId))
+    const coordinator = tenantCoordinator(c.env, principal.tenantId)
     const decision = await coordinator.checkRateLimit({
       callerId: actorId(principal),
       tenant: { limit: plan.tenantRequestsPerWindow, windowSeconds: plan.windowSeconds },

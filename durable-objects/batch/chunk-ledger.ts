@@ -1,0 +1,174 @@
+// The SQL behind dispatch: which tasks travel in which chunk, and recording what comes back.
+// Every state change is one statement over many rows; a task changes from dispatched to a
+// result only once, which is what makes redelivered messages harmless.
+import type { TaskError, TaskResult } from '../../shared/pipeline/messages'
+import { TASK_STATE } from './state'
+
+/** A chunk not finished after this long is assumed lost and its tasks are dispatched again. */
+export const CHUNK_LEASE_MS = 15 * 60 * 1000
+const MAX_CHUNK_TASKS = 200
+const MIN_CHUNK_TASKS = 10
+/** Chunks a full window is cut into, so several consumers share a batch's work. */
+const CHUNKS_PER_WINDOW = 8
+
+// Counted from RETURNING rows: rowsWritten would include index writes.
+function countRows(cursor: Iterable<unknown>): number {
+  let rows = 0
+  for (const _ of cursor) rows++
+  return rows
+}
+
+export class ChunkLedger {
+  constructor(private readonly sql: SqlStorage) {}
+
+  exists(chunkId: number): boolean {
+    return this.sql.exec('SELECT 1 FROM chunks WHERE id = ?', chunkId).toArray().length > 0
+  }
+
+  /** Moves up to `room` pending tasks into new chunks, in order; returns the chunks opened. */
+  open(room: number, share: number, firstId: number): { id: number; tasks: number }[] {
+    const size = Math.min(MAX_CHUNK_TASKS, Math.max(MIN_CHUNK_TASKS, Math.ceil(share / CHUNKS_PER_WINDOW)))
+    const opened: { id: number; tasks: number }[] = []
+    const now = Date.now()
+    while (room > 0) {
+      const id = firstId + opened.length
+      const tasks = countRows(
+        this.sql.exec(
+          `UPDATE tasks SET state = ${TASK_STATE.dispatched}, chunk = ?
+         WHERE seq IN (SELECT seq FROM tasks WHERE state = ${TASK_STATE.pending} ORDER BY seq LIMIT ?) RETURNING seq`,
+          id,
+          Math.min(size, room),
+        ),
+      )
+      if (tasks === 0) break
+      this.sql.exec('INSERT INTO chunks (id, open, dispatched_at) VALUES (?, ?, ?)', id, tasks, now)
+      opened.push({ id, tasks })
+      room -= tasks
+    }
+    return opened
+  }
+
+  openTasks(chunkId: number) {
+    return this.sql
+      .exec<{ seq: number; custom_id: string; input: string }>(
+        `SELECT seq, custom_id, input FROM tasks WHERE chunk = ? AND state = ${TASK_STATE.dispatched} ORDER BY seq`,
+        chunkId,
+      )
+      .toArray()
+      .map((row) => ({
+        seq: row.seq,
+        customId: row.custom_id,
+        input: JSON.parse(row.input) as Record<string, unknown>,
+      }))
+  }
+
+  /** Records results of tasks still dispatched in this chunk; returns what changed. */
+  record(chunkId: number, results: TaskResult[]) {
+    const succeeded = this.sql
+      .exec<{ input_tokens: number; output_tokens: number }>(
+        `UPDATE tasks SET state = ${TASK_STATE.succeeded}, output = r.value -> '$.output',
+           input_tokens = r.value ->> '$.usage.input_tokens', output_tokens = r.value ->> '$.usage.output_tokens',
+           provider = r.value ->> '$.provider', model = r.value ->> '$.model'
+         FROM json_each(?) AS r
+         WHERE tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
+         RETURNING tasks.input_tokens, tasks.output_tokens`,
+        JSON.stringify(results.filter((r) => r.status === 'succeeded')),
+        chunkId,
+      )
+      .toArray()
+    const failed = countRows(
+      this.sql.exec(
+        `UPDATE tasks SET state = ${TASK_STATE.failed}, error = r.value -> '$.error', rerunnable = 1
+       FROM json_each(?) AS r
+       WHERE tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched} RETURNING seq`,
+        JSON.stringify(results.filter((r) => r.status === 'failed')),
+        chunkId,
+      ),
+    )
+    this.closeTasks(chunkId, succeeded.length + failed)
+    const usage = { input_tokens: 0, output_tokens: 0 }
+    for (const row of succeeded) {
+      usage.input_tokens += row.input_tokens
+      usage.output_tokens += row.output_tokens
+    }
+    return { succeeded: succeeded.length, failed, usage }
+  }
+
+  /** Fails the chunk's open tasks; returns how many. */
+  fail(chunkId: number, error: TaskError): number {
+    const failed = countRows(
+      this.sql.exec(
+        `UPDATE tasks SET state = ${TASK_STATE.failed}, error = ?, rerunnable = 1
+       WHERE chunk = ? AND state = ${TASK_STATE.dispatched} RETURNING seq`,
+        JSON.stringify(error),
+        chunkId,
+      ),
+    )
+    this.sql.exec('DELETE FROM chunks WHERE id = ?', chunkId)
+    return failed
+  }
+
+  /** Fails every task without a result (cancel, or a batch that cannot go on); returns how many. */
+  failAllOpen(error: TaskError): number {
+    const failed = countRows(
+      this.sql.exec(
+        `UPDATE tasks SET state = ${TASK_STATE.failed}, error = ?, rerunnable = 1, chunk = NULL
+       WHERE state IN (${TASK_STATE.pending}, ${TASK_STATE.dispatched}) RETURNING seq`,
+        JSON.stringify(error),
+      ),
+    )
+    this.sql.exec('DELETE FROM chunks')
+    return failed
+  }
+
+  /** Puts a chunk's open tasks back to pending; returns how many. */
+  release(chunkId: number): number {
+    const released = countRows(
+      this.sql.exec(
+        `UPDATE tasks SET state = ${TASK_STATE.pending}, chunk = NULL WHERE chunk = ? AND state = ${TASK_STATE.dispatched} RETURNING seq`,
+        chunkId,
+      ),
+    )
+    this.sql.exec('DELETE FROM chunks WHERE id = ?', chunkId)
+    return released
+  }
+
+  /** Releases chunks past their lease; returns the tasks released. */
+  releaseStale(): number {
+    const stale = this.sql
+      .exec<{ id: number }>('SELECT id FROM chunks WHERE dispatched_at < ?', Date.now() - CHUNK_LEASE_MS)
+      .toArray()
+    return stale.reduce((sum, chunk) => sum + this.release(chunk.id), 0)
+  }
+
+  msUntilStale(): number {
+    const oldest = this.sql
+      .exec<{ at: number | null }>('SELECT min(dispatched_at) AS at FROM chunks')
+      .one().at
+    return oldest === null ? CHUNK_LEASE_MS : Math.max(0, oldest + CHUNK_LEASE_MS - Date.now())
+  }
+
+  rerunnableCount(): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT count(*) AS n FROM tasks WHERE state = ${TASK_STATE.failed} AND rerunnable = 1`,
+      )
+      .one().n
+  }
+
+  /** Makes failed, rerunnable tasks pending again; returns how many. */
+  requeueFailed(): number {
+    return countRows(
+      this.sql.exec(
+        `UPDATE tasks SET state = ${TASK_STATE.pending}, error = NULL, rerunnable = 0, chunk = NULL
+       WHERE state = ${TASK_STATE.failed} AND rerunnable = 1 RETURNING seq`,
+      ),
+    )
+  }
+
+  private closeTasks(chunkId: number, count: number) {
+    if (count === 0) return
+    this.sql.exec('UPDATE chunks SET open = open - ? WHERE id = ?', count, chunkId)
+    this.sql.exec('DELETE FROM chunks WHERE id = ? AND open <= 0', chunkId)
+  }
+}

@@ -1,0 +1,106 @@
+// Turns input rows into task rows: validates each against the task's input schema, names it,
+// refuses duplicate custom_ids, and writes them all with one statement. A bad row becomes a
+// failed task with the reason; the rest of the batch goes on.
+import type { TaskError } from '../../shared/pipeline/messages'
+import type { TaskDefinition } from '../../shared/tasks/types'
+import { TASK_STATE } from './state'
+
+/** One input row: its fields, or why it could not be read. */
+export type InputRow =
+  | { customId: string | null; fields: Record<string, unknown> }
+  | { customId: null; error: string }
+
+type TaskRow = [
+  seq: number,
+  customId: string,
+  input: string | null,
+  state: number,
+  error: string | null,
+  rerunnable: 0 | 1,
+]
+
+const CUSTOM_ID_MAX = 256
+export const CANCELLED_MESSAGE = 'The batch was cancelled before this task ran.'
+
+function applyMapping(fields: Record<string, unknown>, mapping: Record<string, string> | null) {
+  if (!mapping) return fields
+  const input = { ...fields }
+  for (const [field, column] of Object.entries(mapping)) input[field] = fields[column]
+  return input
+}
+
+function failure(code: string, message: string): string {
+  return JSON.stringify({ code, message } satisfies TaskError)
+}
+
+/** Reads `custom_id` from a file row's fields; the rest of the fields are the input. */
+export function splitCustomId(value: Record<string, unknown>): {
+  customId: string | null
+  fields: Record<string, unknown>
+} {
+  const { custom_id, ...fields } = value
+  const customId =
+    typeof custom_id === 'string' || typeof custom_id === 'number' ? String(custom_id).trim() : ''
+  return { customId: customId || null, fields }
+}
+
+export function insertRows(
+  sql: SqlStorage,
+  rows: InputRow[],
+  options: {
+    task: TaskDefinition
+    mapping: Record<string, string> | null
+    firstSeq: number
+    cancelled: boolean
+  },
+): { inserted: number; failed: number } {
+  const named = rows.map((row, index) => ({
+    row,
+    seq: options.firstSeq + index,
+    customId: row.customId ?? `row-${options.firstSeq + index}`,
+  }))
+  const existing = new Set(
+    sql
+      .exec<{ custom_id: string }>(
+        'SELECT custom_id FROM tasks WHERE custom_id IN (SELECT value FROM json_each(?))',
+        JSON.stringify(named.map((n) => n.customId)),
+      )
+      .toArray()
+      .map((r) => r.custom_id),
+  )
+
+  let failed = 0
+  const taskRows: TaskRow[] = named.map(({ row, seq, customId }) => {
+    const fail = (code: string, message: string): TaskRow => {
+      failed++
+      return [seq, customId, null, TASK_STATE.failed, failure(code, message), 0]
+    }
+    if ('error' in row) return fail('unparseable_row', `Row ${seq}: ${row.error}`)
+    if (customId.length > CUSTOM_ID_MAX)
+      return fail('invalid_custom_id', `custom_id is longer than ${CUSTOM_ID_MAX} characters.`)
+    if (existing.has(customId))
+      return fail('duplicate_custom_id', `custom_id "${customId}" appears earlier in the batch.`)
+    existing.add(customId)
+    const input = options.task.input.safeParse(applyMapping(row.fields, options.mapping))
+    if (!input.success) {
+      const issue = input.error.issues[0]!
+      const path = issue.path.join('.')
+      return fail('invalid_input', `Row ${seq}: ${path ? `${path}: ` : ''}${issue.message}`)
+    }
+    const inputJson = JSON.stringify(input.data)
+    if (options.cancelled) {
+      failed++
+      return [seq, customId, inputJson, TASK_STATE.failed, failure('cancelled', CANCELLED_MESSAGE), 1]
+    }
+    return [seq, customId, inputJson, TASK_STATE.pending, null, 0]
+  })
+
+  sql.exec(
+    `INSERT INTO tasks (seq, custom_id, input, state, error, rerunnable)
+     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+            json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]')
+     FROM json_each(?)`,
+    JSON.stringify(taskRows),
+  )
+  return { inserted: taskRows.length, failed }
+}

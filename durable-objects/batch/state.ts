@@ -1,0 +1,81 @@
+// A batch object's durable state: the spec it was started with and its running counters,
+// one JSON value in the object's key-value store, written after every change.
+import type { BatchStatus, FileFormat, Usage } from '../../shared/db/schema'
+
+export const TASK_STATE = { pending: 0, dispatched: 1, succeeded: 2, failed: 3 } as const
+
+export type FileSource = {
+  kind: 'file'
+  key: string
+  format: FileFormat
+  mapping: Record<string, string> | null
+  /** Next byte of the file to ingest; rows before it are tasks already. */
+  offset: number
+  size: number | null
+  header: string[] | null
+  sliceBytes: number
+}
+
+export type BatchSpec = {
+  tenantId: string
+  batchId: string
+  task: string
+  params: Record<string, unknown>
+  model: string | null
+  /** Rows expected: inline items, or the records counted when the file was uploaded. */
+  expected: number
+}
+
+export type BatchState = BatchSpec & {
+  status: BatchStatus
+  source: FileSource | { kind: 'inline' }
+  ingestDone: boolean
+  /** Task rows written so far (valid or not); the next task's seq is ingested + 1. */
+  ingested: number
+  /** Rows that failed validation when ingested (never run). */
+  invalid: number
+  completed: number
+  failed: number
+  /** Tasks in state dispatched. */
+  inflight: number
+  nextChunk: number
+  usage: Usage
+  error: { code: string; message: string } | null
+  cancelRequested: boolean
+  startedAt: number
+  lastFlushAt: number
+  resultsKey: string | null
+}
+
+export function pendingTasks(state: BatchState): number {
+  return state.ingested - state.completed - state.failed - state.inflight
+}
+
+export function allTerminal(state: BatchState): boolean {
+  return state.ingestDone && state.completed + state.failed === state.ingested
+}
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS tasks (
+  seq INTEGER PRIMARY KEY,
+  custom_id TEXT NOT NULL,
+  input TEXT,
+  state INTEGER NOT NULL,
+  chunk INTEGER,
+  output TEXT,
+  error TEXT,
+  rerunnable INTEGER NOT NULL DEFAULT 0,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  provider TEXT,
+  model TEXT
+);
+CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state, seq);
+CREATE INDEX IF NOT EXISTS tasks_chunk ON tasks (chunk) WHERE chunk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_custom_id ON tasks (custom_id);
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY,
+  open INTEGER NOT NULL,
+  dispatched_at INTEGER NOT NULL
+);
+`

@@ -1,0 +1,158 @@
+// CSV for uploaded batch files (RFC 4180 as people really write it): finds record boundaries in raw bytes,
+// so a file can be read in slices or counted as it streams, and turns records into header-keyed rows.
+import type { RawRecord, SliceResult } from './slice'
+
+const QUOTE = 0x22
+const COMMA = 0x2c
+const LF = 0x0a
+const CR = 0x0d
+const UTF8_BOM = [0xef, 0xbb, 0xbf]
+
+// A quote opens a quoted field only at the start of a field; inside an unquoted field it is plain text.
+const FIELD_START = 0
+const UNQUOTED = 1
+const QUOTED = 2
+const QUOTE_IN_QUOTED = 3 // either the closing quote or the first half of ""
+
+// Blank lines are skipped; the record counter's notion of a blank byte is the same set.
+const BLANK_RECORD = /^[ \t\r]*$/
+const UNTERMINATED = 'ends inside a quoted field: a closing quote (") is missing.'
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** Finds where CSV records end in raw bytes, carrying the quote state from one call (or chunk) to the next. */
+export class CsvRecordScanner {
+  private state = FIELD_START
+
+  /**
+   * Index of the line feed ending the current record, scanning from `from`; -1 when the bytes end first.
+   * Scanning bytes is safe for UTF-8: '"', ',' and '\n' never occur inside a multi-byte character.
+   */
+  findRecordEnd(bytes: Uint8Array, from: number): number {
+    let state = this.state
+    for (let i = from; i < bytes.length; i++) {
+      const byte = bytes[i]
+      if (state === QUOTED) {
+        if (byte === QUOTE) state = QUOTE_IN_QUOTED
+      } else if (byte === QUOTE && state !== UNQUOTED) {
+        state = QUOTED
+      } else if (byte === LF) {
+        this.state = FIELD_START
+        return i
+      } else {
+        state = byte === COMMA ? FIELD_START : UNQUOTED
+      }
+    }
+    this.state = state
+    return -1
+  }
+}
+
+/** Splits the text of one record (without its line terminator) into fields, with the scanner's rules. */
+export function splitCsvFields(text: string): { fields: string[]; unterminatedQuote: boolean } {
+  const fields: string[] = []
+  for (let start = 0; ; ) {
+    let field = ''
+    let rest = start
+    if (text.charCodeAt(start) === QUOTE) {
+      for (let from = start + 1; ; ) {
+        const quote = text.indexOf('"', from)
+        if (quote === -1) {
+          fields.push(field + text.slice(from))
+          return { fields, unterminatedQuote: true }
+        }
+        field += text.slice(from, quote)
+        if (text.charCodeAt(quote + 1) !== QUOTE) {
+          rest = quote + 1
+          break
+        }
+        field += '"'
+        from = quote + 2
+      }
+    }
+    // Text after a closing quote, like that of an unquoted field, runs to the next comma as it is.
+    const comma = text.indexOf(',', rest)
+    fields.push(field + text.slice(rest, comma === -1 ? text.length : comma))
+    if (comma === -1) return { fields, unterminatedQuote: false }
+    start = comma + 1
+  }
+}
+
+/** The record's bytes without the CR of a CRLF terminator. */
+export function withoutTrailingCr(bytes: Uint8Array): Uint8Array {
+  return bytes[bytes.length - 1] === CR ? bytes.subarray(0, -1) : bytes
+}
+
+export function startsWithUtf8Bom(bytes: Uint8Array): boolean {
+  return UTF8_BOM.every((byte, i) => bytes[i] === byte)
+}
+
+/** Trims header names and rejects empty or repeated ones, which would make rows ambiguous. */
+export function readCsvHeader(fields: string[]): string[] {
+  const names = fields.map((field) => field.trim())
+  const seen = new Map<string, number>()
+  names.forEach((name, i) => {
+    if (name === '') throw new Error(`Column ${i + 1} of the CSV header has no name.`)
+    const earlier = seen.get(name)
+    if (earlier !== undefined) {
+      throw new Error(`The CSV header names "${name}" twice (columns ${earlier + 1} and ${i + 1}).`)
+    }
+    seen.set(name, i)
+  })
+  return names
+}
+
+export function parseCsvSlice(
+  bytes: Uint8Array,
+  state: { header: string[] | null; final: boolean },
+): SliceResult {
+  const records: RawRecord[] = []
+  const scanner = new CsvRecordScanner()
+  let header = state.header
+  let headerRead: string[] | undefined
+  let position = header === null && startsWithUtf8Bom(bytes) ? UTF8_BOM.length : 0
+  let consumed = 0
+  while (position < bytes.length) {
+    const lineFeed = scanner.findRecordEnd(bytes, position)
+    if (lineFeed === -1 && !state.final) break
+    const end = lineFeed === -1 ? bytes.length : lineFeed
+    const text = decode(withoutTrailingCr(bytes.subarray(position, end)))
+    position = end + 1
+    if (text !== null && BLANK_RECORD.test(text)) continue
+    if (header === null) header = headerRead = headerFromText(text)
+    else records.push(rowFromText(text, header))
+    consumed = Math.min(position, bytes.length)
+  }
+  if (state.final && header === null) {
+    throw new Error('The CSV file is empty: it needs a header row naming the columns.')
+  }
+  const result: SliceResult = { records, consumedBytes: state.final ? bytes.length : consumed }
+  if (headerRead) result.header = headerRead
+  return result
+}
+
+function decode(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return null
+  }
+}
+
+function headerFromText(text: string | null): string[] {
+  if (text === null) throw new Error('The CSV header row is not valid UTF-8.')
+  const { fields, unterminatedQuote } = splitCsvFields(text)
+  if (unterminatedQuote) throw new Error(`The CSV header row ${UNTERMINATED}`)
+  return readCsvHeader(fields)
+}
+
+function rowFromText(text: string | null, header: string[]): RawRecord {
+  if (text === null) return { ok: false, error: 'Row is not valid UTF-8.' }
+  const { fields, unterminatedQuote } = splitCsvFields(text)
+  if (unterminatedQuote) return { ok: false, error: `Row ${UNTERMINATED}` }
+  if (fields.length !== header.length) {
+    const count = `${fields.length} field${fields.length === 1 ? '' : 's'}`
+    return { ok: false, error: `Row has ${count}; the header has ${header.length}.` }
+  }
+  return { ok: true, value: Object.fromEntries(header.map((name, i) => [name, fields[i]])) }
+}

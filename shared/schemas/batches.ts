@@ -1,0 +1,84 @@
+// HTTP shapes of batches.
+import { z } from '@hono/zod-openapi'
+import { BATCH_STATUSES } from '../db/schema'
+import { listOf, listQuerySchema, unixSeconds } from './common'
+
+const metadata = z
+  .record(z.string().max(64), z.string().max(512))
+  .refine((value) => Object.keys(value).length <= 16, 'metadata holds at most 16 keys')
+
+export const batchCreateSchema = z
+  .object({
+    task: z
+      .string()
+      .min(1)
+      .openapi({ description: 'Task type from the catalogue, e.g. product_description.' }),
+    params: z.record(z.string(), z.unknown()).default({}),
+    model: z.string().min(1).max(200).optional(),
+    metadata: metadata.optional(),
+    items: z
+      .array(z.object({ custom_id: z.string().min(1).max(256), input: z.record(z.string(), z.unknown()) }))
+      .min(1)
+      .optional(),
+    input_file_id: z.string().optional(),
+    mapping: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: 'Input field ← file column. Columns map by name where not given.' }),
+  })
+  .refine((body) => (body.items === undefined) !== (body.input_file_id === undefined), {
+    message: 'Send either items or input_file_id.',
+    path: ['items'],
+  })
+  .openapi('BatchCreate')
+
+export type BatchCreate = z.infer<typeof batchCreateSchema>
+
+const errorSchema = z.object({ code: z.string(), message: z.string() })
+
+export const batchSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('batch'),
+    status: z.enum(BATCH_STATUSES),
+    task: z.string(),
+    model: z.string().nullable(),
+    params: z.record(z.string(), z.unknown()),
+    metadata: z.record(z.string(), z.string()).nullable(),
+    input_file_id: z.string().nullable(),
+    mapping: z.record(z.string(), z.string()).nullable(),
+    request_counts: z.object({
+      total: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+    }),
+    usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() }),
+    error: errorSchema.nullable(),
+    created_at: unixSeconds,
+    started_at: unixSeconds.nullable(),
+    finished_at: unixSeconds.nullable(),
+  })
+  .openapi('Batch')
+
+export const batchListSchema = listOf(batchSchema, 'BatchList')
+
+export const batchListQuerySchema = listQuerySchema.extend({ status: z.enum(BATCH_STATUSES).optional() })
+
+export const resultsQuerySchema = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') })
+
+export const batchErrorSchema = z
+  .object({ custom_id: z.string(), error: errorSchema })
+  .openapi('BatchRowError')
+
+export const batchErrorListSchema = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(batchErrorSchema),
+    has_more: z.boolean(),
+    last_id: z.string().nullable().openapi({ description: 'Pass as `after` for the next page.' }),
+  })
+  .openapi('BatchErrorList')
+
+export const eventsQuerySchema = z.object({
+  interval_ms: z.coerce.number().int().min(250).max(60_000).default(1000),
+})

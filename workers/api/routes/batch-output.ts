@@ -1,0 +1,120 @@
+// What a batch produces: results (JSONL or CSV, partial while running), row errors, and
+// Server-Sent Events of progress until the batch ends.
+import { z } from '@hono/zod-openapi'
+import { streamSSE } from 'hono/streaming'
+import { batchErrorListSchema, eventsQuerySchema, resultsQuerySchema } from '../../../shared/schemas/batches'
+import { idParamSchema } from '../../../shared/schemas/common'
+import { loadBatch, loadBatchRow } from '../../batches/load-batch'
+import { isFinished } from '../../batches/present'
+import { streamResults } from '../../batches/result-stream'
+import { batchCoordinator } from '../../pipeline/coordinators'
+import { createRouter, json, protectedRoute } from '../openapi'
+
+const CONTENT_TYPES = { jsonl: 'application/jsonl; charset=utf-8', csv: 'text/csv; charset=utf-8' }
+const errorsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: z.string().regex(/^\d+$/).optional(),
+})
+
+export const batchOutputRoutes = createRouter()
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/{id}/results',
+      tags: ['Batches'],
+      summary: 'Results, one per finished task: JSON lines, or CSV of input and output columns',
+      request: { params: idParamSchema, query: resultsQuerySchema },
+      responses: {
+        200: {
+          description: 'JSONL `{ custom_id, status, output?, error?, usage? }` per task, or CSV.',
+          content: { 'application/jsonl': { schema: z.string() }, 'text/csv': { schema: z.string() } },
+        },
+      },
+    }),
+    async (c) => {
+      const { format } = c.req.valid('query')
+      const row = await loadBatchRow(c.env, c.get('principal').tenantId, c.req.valid('param').id)
+      return c.body(await streamResults(c.env, row, format), 200, {
+        'Content-Type': CONTENT_TYPES[format],
+        'Content-Disposition': `attachment; filename="${row.id}-results.${format}"`,
+      })
+    },
+  )
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/{id}/errors',
+      tags: ['Batches'],
+      summary: 'Failed rows with their reasons',
+      request: { params: idParamSchema, query: errorsQuerySchema },
+      responses: { 200: json(batchErrorListSchema, 'A page of failed rows, in input order.') },
+    }),
+    async (c) => {
+      const { limit, after } = c.req.valid('query')
+      const row = await loadBatchRow(c.env, c.get('principal').tenantId, c.req.valid('param').id)
+      const page = await batchCoordinator(c.env, row.tenantId, row.id).readResults({
+        format: 'jsonl',
+        afterSeq: Number(after ?? 0),
+        limit: limit + 1,
+        failedOnly: true,
+      })
+      const data = page.lines.slice(0, limit).map((line) => {
+        const { custom_id, error } = JSON.parse(line)
+        return { custom_id, error }
+      })
+      const hasMore = page.lines.length > limit
+      return c.json(
+        {
+          object: 'list' as const,
+          data,
+          has_more: hasMore,
+          last_id: hasMore ? String(page.cursors[limit - 1]) : null,
+        },
+        200,
+      )
+    },
+  )
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/{id}/events',
+      tags: ['Batches'],
+      summary: 'Server-Sent Events: `progress` (counts, rate, ETA) until the batch ends, then `done`',
+      request: { params: idParamSchema, query: eventsQuerySchema },
+      responses: {
+        200: { description: 'An event stream.', content: { 'text/event-stream': { schema: z.string() } } },
+      },
+    }),
+    async (c) => {
+      const { tenantId } = c.get('principal')
+      const { id } = c.req.valid('param')
+      const { interval_ms } = c.req.valid('query')
+      await loadBatchRow(c.env, tenantId, id)
+      return streamSSE(c, async (stream) => {
+        let first: { at: number; done: number } | null = null
+        let sequence = 0
+        while (!stream.aborted) {
+          const batch = await loadBatch(c.env, tenantId, id)
+          const counts = batch.request_counts
+          const done = counts.completed + counts.failed
+          const now = Date.now()
+          first ??= { at: now, done }
+          const elapsed = (now - first.at) / 1000
+          const rate = elapsed > 0 ? (done - first.done) / elapsed : 0
+          const finished = isFinished(batch.status)
+          await stream.writeSSE({
+            event: finished ? 'done' : 'progress',
+            id: String(++sequence),
+            data: JSON.stringify({
+              status: batch.status,
+              request_counts: counts,
+              rate_per_second: Math.round(rate * 10) / 10,
+              eta_seconds: rate > 0 && !finished ? Math.ceil((counts.total - done) / rate) : null,
+            }),
+          })
+          if (finished) break
+          await stream.sleep(interval_ms)
+        }
+      })
+    },
+  )

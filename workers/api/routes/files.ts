@@ -1,0 +1,166 @@
+// Files of the caller's tenant: streamed upload to R2, list, get, download, delete.
+// Objects live at `uploads/{tenant_id}/{file_id}`, and every lookup filters on the tenant.
+import { and, desc, eq, lt } from 'drizzle-orm'
+import { db } from '../../../shared/db/client'
+import { type FileRow, files } from '../../../shared/db/schema'
+import { errors } from '../../../shared/errors'
+import { newId } from '../../../shared/ids'
+import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
+import {
+  fileContentTypes,
+  fileDeletedSchema,
+  fileListSchema,
+  fileSchema,
+  fileUploadContent,
+  fileUploadQuerySchema,
+} from '../../../shared/schemas/files'
+import { attachmentDisposition } from '../../files/format'
+import { receiveUpload, uploadLimit } from '../../files/receive-upload'
+import { createRouter, errorResponse, json, protectedRoute } from '../openapi'
+
+function present(file: FileRow) {
+  return {
+    id: file.id,
+    object: 'file' as const,
+    bytes: file.bytes,
+    filename: file.filename,
+    purpose: file.purpose,
+    created_at: file.createdAt,
+    format: file.format,
+    records: file.records,
+  }
+}
+
+async function findFile(database: ReturnType<typeof db>, tenantId: string, id: string) {
+  const file = await database.query.files.findFirst({
+    where: and(eq(files.id, id), eq(files.tenantId, tenantId)),
+  })
+  if (!file) throw errors.notFound('File')
+  return file
+}
+
+export const fileRoutes = createRouter()
+  .openapi(
+    protectedRoute('write', {
+      method: 'post',
+      path: '/',
+      tags: ['Files'],
+      summary: 'Upload a CSV or JSON Lines file (streamed; up to MAX_UPLOAD_BYTES)',
+      description:
+        'Send multipart/form-data with a `file` part and a `purpose` field, or the raw file as the ' +
+        'body (Content-Type text/csv or application/jsonl) with `purpose` and `filename` in the query.',
+      request: { query: fileUploadQuerySchema, body: { required: true, content: fileUploadContent } },
+      responses: {
+        200: json(fileSchema, 'The stored file, with its size and record count.'),
+        415: errorResponse('Not a CSV or JSON Lines file.'),
+      },
+    }),
+    async (c) => {
+      const tenantId = c.get('principal').tenantId
+      const id = newId('file')
+      const key = `uploads/${tenantId}/${id}`
+      const upload = await receiveUpload({
+        request: c.req.raw,
+        bucket: c.env.FILES,
+        key,
+        maxBytes: uploadLimit(c.env),
+        query: c.req.valid('query'),
+      })
+      await upload.commit()
+      const [row] = await db(c.env.DB)
+        .insert(files)
+        .values({
+          id,
+          tenantId,
+          filename: upload.filename,
+          purpose: upload.purpose,
+          format: upload.format,
+          contentType: upload.contentType,
+          bytes: upload.bytes,
+          records: upload.records,
+          r2Key: key,
+          createdAt: Math.floor(Date.now() / 1000),
+        })
+        .returning()
+        .catch(async (error: unknown) => {
+          // Without its row the object would be unreachable: remove it rather than leak it.
+          await c.env.FILES.delete(key)
+          throw error
+        })
+      return c.json(present(row!), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/',
+      tags: ['Files'],
+      summary: 'List files, newest first',
+      request: { query: listQuerySchema },
+      responses: { 200: json(fileListSchema, 'A page of files, newest first.') },
+    }),
+    async (c) => {
+      const { limit, after } = c.req.valid('query')
+      const tenantId = c.get('principal').tenantId
+      const rows = await db(c.env.DB)
+        .select()
+        .from(files)
+        .where(and(eq(files.tenantId, tenantId), after ? lt(files.id, after) : undefined))
+        .orderBy(desc(files.id))
+        .limit(limit + 1)
+      return c.json(listPage(rows.map(present), limit), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/{id}',
+      tags: ['Files'],
+      summary: 'Get a file',
+      request: { params: idParamSchema },
+      responses: { 200: json(fileSchema, 'The file.') },
+    }),
+    async (c) => {
+      const file = await findFile(db(c.env.DB), c.get('principal').tenantId, c.req.valid('param').id)
+      return c.json(present(file), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/{id}/content',
+      tags: ['Files'],
+      summary: 'Download the file as uploaded',
+      request: { params: idParamSchema },
+      responses: { 200: { description: 'The file’s bytes, streamed.', content: fileContentTypes } },
+    }),
+    async (c) => {
+      const file = await findFile(db(c.env.DB), c.get('principal').tenantId, c.req.valid('param').id)
+      const object = await c.env.FILES.get(file.r2Key)
+      if (!object) throw errors.notFound('File')
+      return c.body(object.body, 200, {
+        'Content-Type': file.contentType,
+        'Content-Length': String(object.size),
+        'Content-Disposition': attachmentDisposition(file.filename),
+        ETag: object.httpEtag,
+      })
+    },
+  )
+  .openapi(
+    protectedRoute('write', {
+      method: 'delete',
+      path: '/{id}',
+      tags: ['Files'],
+      summary: 'Delete a file and its stored bytes',
+      request: { params: idParamSchema },
+      responses: { 200: json(fileDeletedSchema, 'The file is deleted.') },
+    }),
+    async (c) => {
+      const tenantId = c.get('principal').tenantId
+      const database = db(c.env.DB)
+      const file = await findFile(database, tenantId, c.req.valid('param').id)
+      await c.env.FILES.delete(file.r2Key)
+      await database.delete(files).where(and(eq(files.id, file.id), eq(files.tenantId, tenantId)))
+      return c.json({ id: file.id, object: 'file' as const, deleted: true as const }, 200)
+    },
+  )

@@ -1,0 +1,138 @@
+// Creating a batch: validate the request against the task catalogue, honour Idempotency-Key,
+// admit it against the tenant's quotas before any work, record it in D1 and start its coordinator.
+import { and, eq } from 'drizzle-orm'
+import { sha256Hex } from '../../shared/crypto'
+import { db } from '../../shared/db/client'
+import { batches, files, idempotencyKeys } from '../../shared/db/schema'
+import { AppError, errors } from '../../shared/errors'
+import { newId } from '../../shared/ids'
+import type { BatchCreate } from '../../shared/schemas/batches'
+import { findTask, TASK_TYPES } from '../../shared/tasks'
+import type { Principal } from '../identity/principal'
+import { batchCoordinator, tenantCoordinator } from '../pipeline/coordinators'
+import { presentBatch } from './present'
+
+function validateTask(body: BatchCreate) {
+  const task = findTask(body.task)
+  if (!task)
+    throw new AppError(
+      'unknown_task',
+      400,
+      `Unknown task "${body.task}". Known tasks: ${TASK_TYPES.join(', ')}.`,
+    )
+  const params = task.params.safeParse(body.params)
+  if (!params.success) {
+    throw errors.validation(
+      'The params do not fit the task.',
+      params.error.issues.map((issue) => ({
+        path: ['params', ...issue.path].join('.'),
+        message: issue.message,
+      })),
+    )
+  }
+  const fields = Object.keys((task.input as { shape?: object }).shape ?? {})
+  const unknown = Object.keys(body.mapping ?? {}).filter((field) => !fields.includes(field))
+  if (unknown.length) {
+    throw errors.validation(
+      `The mapping names input fields the task does not have: ${unknown.join(', ')}. It takes: ${fields.join(', ')}.`,
+    )
+  }
+  return { task, params: params.data as Record<string, unknown> }
+}
+
+export async function createBatch(
+  env: Env,
+  principal: Principal,
+  body: BatchCreate,
+  idempotencyKey: string | undefined,
+) {
+  const database = db(env.DB)
+  const tenantId = principal.tenantId
+  const { params } = validateTask(body)
+  const maxInline = Number(env.MAX_INLINE_ITEMS ?? 10_000)
+  if (body.items && body.items.length > maxInline) {
+    throw new AppError(
+      'too_many_items',
+      413,
+      `Inline items are limited to ${maxInline}; upload a file for more.`,
+      { limit: maxInline },
+    )
+  }
+
+  const requestHash = await sha256Hex(JSON.stringify(body))
+  if (idempotencyKey) {
+    const previous = await database.query.idempotencyKeys.findFirst({
+      where: and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, idempotencyKey)),
+    })
+    if (previous) {
+      if (previous.requestHash !== requestHash) {
+        throw new AppError(
+          'idempotency_key_reused',
+          409,
+          'This Idempotency-Key was used with a different request.',
+        )
+      }
+      const row = await database.query.batches.findFirst({
+        where: and(eq(batches.id, previous.resourceId), eq(batches.tenantId, tenantId)),
+      })
+      if (row) return { batch: presentBatch(row), replayed: true }
+    }
+  }
+
+  const file = body.input_file_id
+    ? await database.query.files.findFirst({
+        where: and(eq(files.id, body.input_file_id), eq(files.tenantId, tenantId)),
+      })
+    : undefined
+  if (body.input_file_id && !file) throw errors.notFound('Input file')
+  const total = file ? file.records : body.items!.length
+
+  const batchId = newId('bat')
+  const plan = principal.plan
+  const tenant = tenantCoordinator(env, tenantId)
+  const admission = await tenant.admitBatch({
+    batchId,
+    tasks: total,
+    maxConcurrentBatches: plan.maxConcurrentBatches,
+    monthlyTaskQuota: plan.monthlyTaskQuota,
+    maxConcurrentTasks: plan.maxConcurrentTasks,
+  })
+  if (!admission.admitted) throw new AppError(admission.code, 429, admission.message)
+
+  try {
+    const [row] = await database.batch([
+      database
+        .insert(batches)
+        .values({
+          id: batchId,
+          tenantId,
+          status: 'validating',
+          task: body.task,
+          model: body.model ?? null,
+          params,
+          metadata: body.metadata ?? null,
+          inputFileId: file?.id ?? null,
+          mapping: body.mapping ?? null,
+          total,
+        })
+        .returning(),
+      ...(idempotencyKey
+        ? [
+            database
+              .insert(idempotencyKeys)
+              .values({ tenantId, key: idempotencyKey, requestHash, resourceId: batchId }),
+          ]
+        : []),
+    ])
+    const spec = { tenantId, batchId, task: body.task, params, model: body.model ?? null, expected: total }
+    const summary = await batchCoordinator(env, tenantId, batchId).start(
+      file
+        ? { ...spec, source: 'file', key: file.r2Key, format: file.format, mapping: body.mapping ?? null }
+        : { ...spec, source: 'inline', items: body.items! },
+    )
+    return { batch: presentBatch(row[0]!, summary), replayed: false }
+  } catch (error) {
+    await tenant.releaseBatch(batchId)
+    throw error
+  }
+}

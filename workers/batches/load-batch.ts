@@ -1,0 +1,22 @@
+import { and, eq } from 'drizzle-orm'
+import { db } from '../../shared/db/client'
+import { batches } from '../../shared/db/schema'
+import { errors } from '../../shared/errors'
+import { batchCoordinator } from '../pipeline/coordinators'
+import { isFinished, presentBatch } from './present'
+
+/** The caller's batch, or 404 — also for another tenant's id. */
+export async function loadBatchRow(env: Env, tenantId: string, batchId: string) {
+  const row = await db(env.DB).query.batches.findFirst({
+    where: and(eq(batches.id, batchId), eq(batches.tenantId, tenantId)),
+  })
+  if (!row) throw errors.notFound('Batch')
+  return row
+}
+
+/** The batch with live counts from its coordinator while it runs. */
+export async function loadBatch(env: Env, tenantId: string, batchId: string) {
+  const row = await loadBatchRow(env, tenantId, batchId)
+  if (isFinished(row.status)) return presentBatch(row)
+  return presentBatch(row, await batchCoordinator(env, tenantId, batchId).summary())
+}

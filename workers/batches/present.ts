@@ -1,0 +1,33 @@
+import type { BatchSummary } from '../../durable-objects/batch-coordinator'
+import type { BatchRow } from '../../shared/db/schema'
+
+export const FINISHED = ['completed', 'failed', 'cancelled', 'expired'] as const
+
+export function isFinished(status: string): boolean {
+  return (FINISHED as readonly string[]).includes(status)
+}
+
+/** The API's batch object; `live` (from the batch's coordinator) overrides D1's periodic copy. */
+export function presentBatch(row: BatchRow, live?: BatchSummary) {
+  return {
+    id: row.id,
+    object: 'batch' as const,
+    status: live?.status ?? row.status,
+    task: row.task,
+    model: row.model,
+    params: row.params,
+    metadata: row.metadata,
+    input_file_id: row.inputFileId,
+    mapping: row.mapping,
+    request_counts: {
+      total: live?.total ?? row.total,
+      completed: live?.completed ?? row.completed,
+      failed: live?.failed ?? row.failed,
+    },
+    usage: live?.usage ?? row.usage ?? { input_tokens: 0, output_tokens: 0 },
+    error: live?.error ?? row.error,
+    created_at: row.createdAt,
+    started_at: row.startedAt,
+    finished_at: row.finishedAt,
+  }
+}

@@ -1,0 +1,89 @@
+// The `tasks` queue consumer: runs each chunk's open tasks and reports them to the batch in one
+// call. Transient failures (429, 5xx, timeouts) go back on the queue with exponential backoff and
+// jitter; on the last delivery they are recorded as failed. An unexpected error retries the whole
+// message: results are recorded idempotently, so nothing counts twice.
+import { mapWithConcurrency } from '../../shared/concurrency'
+import { backoffSeconds } from '../../shared/pipeline/backoff'
+import {
+  chunkMessageSchema,
+  chunkWorkSchema,
+  MAX_DELIVERIES,
+  type TaskResult,
+} from '../../shared/pipeline/messages'
+import { findTask } from '../../shared/tasks'
+import { providerFor } from '../ai/providers'
+import { batchCoordinator } from '../pipeline/coordinators'
+import { DEFAULT_TASK_TIMEOUT_MS, executeTask } from '../pipeline/execute-task'
+
+/** Provider calls in flight per message. */
+const TASKS_IN_PARALLEL = 32
+
+export type TaskConsumerEnv = Env & {
+  SIMULATED_LATENCY_MS?: string
+  SIMULATED_FAILURES?: string
+  TASK_TIMEOUT_MS?: string
+}
+
+export async function consumeTasks(batch: MessageBatch<unknown>, env: TaskConsumerEnv): Promise<void> {
+  await Promise.all(batch.messages.map((message) => consumeChunk(message, env)))
+}
+
+async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Promise<void> {
+  const parsed = chunkMessageSchema.safeParse(message.body)
+  if (!parsed.success) {
+    console.error(
+      JSON.stringify({ level: 'error', queue: 'tasks', error: 'malformed message dropped', id: message.id }),
+    )
+    return message.ack()
+  }
+  const { tenantId, batchId, chunkId } = parsed.data
+  const coordinator = batchCoordinator(env, tenantId, batchId)
+  try {
+    const work = chunkWorkSchema.nullable().parse(await coordinator.beginChunk(chunkId))
+    const task = work && findTask(work.task)
+    if (!work || !task || work.items.length === 0) return message.ack()
+
+    const options = {
+      provider: providerFor(env),
+      task,
+      params: task.params.parse(work.params),
+      model: work.model,
+      attempt: message.attempts,
+      timeoutMs: Number(env.TASK_TIMEOUT_MS) || DEFAULT_TASK_TIMEOUT_MS,
+    }
+    const outcomes = await mapWithConcurrency(work.items, TASKS_IN_PARALLEL, (item) =>
+      executeTask(item, options),
+    )
+    const lastDelivery = message.attempts >= MAX_DELIVERIES
+    const results: TaskResult[] = []
+    let retryAfterMs = 0
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'retry') results.push(outcome)
+      else if (lastDelivery) {
+        results.push({
+          seq: outcome.seq,
+          status: 'failed',
+          error: {
+            code: outcome.error.code,
+            message: `${outcome.error.message} (gave up after ${message.attempts} attempts)`,
+          },
+        })
+      } else retryAfterMs = Math.max(retryAfterMs, outcome.retryAfterMs ?? 0)
+    }
+    if (results.length) await coordinator.reportChunk({ chunkId, results })
+    if (results.length < outcomes.length)
+      message.retry({ delaySeconds: backoffSeconds(message.attempts, retryAfterMs) })
+    else message.ack()
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        queue: 'tasks',
+        batch: batchId,
+        chunk: chunkId,
+        error: String(error),
+      }),
+    )
+    message.retry({ delaySeconds: backoffSeconds(message.attempts) })
+  }
+}

@@ -1,0 +1,62 @@
+// Streams an upload into R2 while measuring it: the byte limit is enforced and the data records
+// counted on the way, and the object only becomes visible when the caller commits it.
+import type { FileFormat } from '../../shared/db/schema'
+import { createRecordCounter } from '../../shared/ingest/record-counter'
+import { createByteLimiter } from './byte-limit'
+import { CONTENT_TYPE } from './format'
+import { createR2MultipartWriter } from './r2-multipart-writer'
+
+export type StageUploadOptions = {
+  bucket: R2Bucket
+  key: string
+  body: ReadableStream<Uint8Array>
+  format: FileFormat
+  maxBytes: number
+}
+
+export type StagedUpload = {
+  bytes: number
+  records: number
+  /** Makes the object visible at its key. */
+  commit: () => Promise<void>
+  /** Drops the uploaded parts; never throws. */
+  abort: () => Promise<void>
+}
+
+/**
+ * Everything is streamed: memory holds at most two R2 parts, whatever the size of the upload.
+ * On any failure the multipart upload is aborted and the error rethrown.
+ */
+export async function stageUpload({
+  bucket,
+  key,
+  body,
+  format,
+  maxBytes,
+}: StageUploadOptions): Promise<StagedUpload> {
+  const writer = await createR2MultipartWriter({
+    bucket,
+    key,
+    httpMetadata: { contentType: CONTENT_TYPE[format] },
+  })
+  const limiter = createByteLimiter({ maxBytes })
+  const counter = createRecordCounter(format)
+  try {
+    await body.pipeThrough(limiter.stream).pipeThrough(counter.stream).pipeTo(writer.writable)
+  } catch (error) {
+    await writer.abort()
+    throw error
+  }
+  const bytes = limiter.bytes()
+  return {
+    bytes,
+    records: bytes === 0 ? 0 : counter.result().records,
+    commit: async () => {
+      await writer.complete().catch(async (error: unknown) => {
+        await writer.abort()
+        throw error
+      })
+    },
+    abort: writer.abort,
+  }
+}

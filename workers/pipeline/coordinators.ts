@@ -1,0 +1,9 @@
+// Stubs of the Durable Objects; object names always start with the tenant id.
+
+export function tenantCoordinator(env: Env, tenantId: string) {
+  return env.TENANTS.get(env.TENANTS.idFromName(tenantId))
+}
+
+export function batchCoordinator(env: Env, tenantId: string, batchId: string) {
+  return env.BATCHES.get(env.BATCHES.idFromName(`${tenantId}/${batchId}`))
+}
