@@ -38,6 +38,7 @@ export function simulatedProvider(config: SimulatedConfig): Provider {
         throw new ProviderError('rate_limited', 'Simulated 429 Too Many Requests.', true, 429, 1000)
       if (failure === '500')
         throw new ProviderError('provider_error', 'Simulated 500 Internal Server Error.', true, 500)
+      if (failure === 'crash') throw new Error('Simulated crash in the middle of a chunk.')
       if (failure === 'timeout') {
         await sleep(2 ** 31 - 1, request.signal)
       }
