@@ -24,7 +24,11 @@ describe('batch access and quotas', () => {
     const owner = await signUp()
     const { key } = await createKey(owner.accessToken, ['read'])
     await callJson('/v1/batches', 200, { token: key })
-    await callJson('/v1/batches', 403, { method: 'POST', token: key, json: { task: 'seo_meta', items: items(1) } })
+    await callJson('/v1/batches', 403, {
+      method: 'POST',
+      token: key,
+      json: { task: 'seo_meta', items: items(1) },
+    })
   })
 
   it('refuses a batch over the concurrent-batch limit, and admits again once one ends', async () => {
@@ -34,15 +38,25 @@ describe('batch access and quotas', () => {
          max_concurrent_batches, monthly_task_quota, max_concurrent_tasks)
        VALUES ('one-at-a-time', 'One', 1000, 1000, 60, 1, 30, 20)`,
     ).run()
-    await env.DB.prepare("UPDATE tenants SET plan_id = 'one-at-a-time' WHERE id = ?").bind(owner.tenantId).run()
+    await env.DB.prepare("UPDATE tenants SET plan_id = 'one-at-a-time' WHERE id = ?")
+      .bind(owner.tenantId)
+      .run()
     const first = await createBatch(owner.accessToken, { task: 'seo_meta', items: items(10) })
     await callJson(`/v1/batches/${first.id}/pause`, 200, { method: 'POST', token: owner.accessToken })
-    const refused = await callJson('/v1/batches', 429, { method: 'POST', token: owner.accessToken, json: { task: 'seo_meta', items: items(1) } })
+    const refused = await callJson('/v1/batches', 429, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: { task: 'seo_meta', items: items(1) },
+    })
     expectErrorEnvelope(refused, 'concurrent_batches_exceeded')
     await callJson(`/v1/batches/${first.id}/cancel`, 200, { method: 'POST', token: owner.accessToken })
     await waitForStatus(owner.accessToken, first.id, ['cancelled'])
 
-    const overQuota = await callJson('/v1/batches', 429, { method: 'POST', token: owner.accessToken, json: { task: 'seo_meta', items: items(25) } })
+    const overQuota = await callJson('/v1/batches', 429, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: { task: 'seo_meta', items: items(25) },
+    })
     expectErrorEnvelope(overQuota, 'monthly_quota_exceeded')
     expect(overQuota.error.message).toContain('20 of the plan')
     const second = await createBatch(owner.accessToken, { task: 'seo_meta', items: items(20) })
@@ -63,7 +77,10 @@ describe('batch access and quotas', () => {
       }))
     const last = events.at(-1)!
     expect(last.event).toBe('done')
-    expect(last.data).toMatchObject({ status: 'completed', request_counts: { total: 100, completed: 100, failed: 0 } })
+    expect(last.data).toMatchObject({
+      status: 'completed',
+      request_counts: { total: 100, completed: 100, failed: 0 },
+    })
     for (const event of events.slice(0, -1)) expect(event.event).toBe('progress')
   })
 
@@ -75,7 +92,11 @@ describe('batch access and quotas', () => {
     const counts = cancelled.request_counts
     expect(counts.completed + counts.failed).toBe(300)
     expect(counts.failed).toBeGreaterThan(0)
-    const partial = (await (await call(`/v1/batches/${batch.id}/results`, { token: owner.accessToken })).text()).trim().split('\n')
+    const partial = (
+      await (await call(`/v1/batches/${batch.id}/results`, { token: owner.accessToken })).text()
+    )
+      .trim()
+      .split('\n')
     expect(partial).toHaveLength(300)
     expect(partial.filter((line) => line.includes('"cancelled"'))).toHaveLength(counts.failed)
 

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+import { call, callJson, signUp } from '../support/api'
+import { createBatch, expectEachExactlyOnce, resultLines, waitForStatus } from '../support/batches'
+
+async function upload(token: string, body: string, contentType: string, filename: string) {
+  return callJson(`/v1/files?purpose=batch&filename=${filename}`, 200, {
+    method: 'POST',
+    token,
+    headers: { 'Content-Type': contentType },
+    body,
+  })
+}
+
+describe('batches from uploaded files', () => {
+  it('runs a CSV with a column mapping, BOM, CRLF and quoted fields', async () => {
+    const owner = await signUp()
+    const rows = Array.from(
+      { length: 1200 },
+      (_, i) => `sku-${i + 1},"Jacket ${i + 1}, waterproof","says ""hi""\nline two"`,
+    )
+    const csv = `\uFEFFcustom_id,Product Name,Notes\r\n${rows.join('\r\n')}\r\n`
+    const file = await upload(owner.accessToken, csv, 'text/csv', 'products.csv')
+    expect(file.records).toBe(1200)
+    const batch = await createBatch(owner.accessToken, {
+      task: 'product_description',
+      input_file_id: file.id,
+      mapping: { title: 'Product Name', features: 'Notes' },
+    })
+    const done = await waitForStatus(owner.accessToken, batch.id)
+    const lines = await resultLines(owner.accessToken, batch.id)
+    expectEachExactlyOnce(
+      done,
+      lines,
+      rows.map((_, i) => `sku-${i + 1}`),
+    )
+    expect(done.request_counts.failed).toBe(0)
+    expect(lines.find((line) => line.custom_id === 'sku-7').output.description).toContain(
+      'Jacket 7, waterproof',
+    )
+
+    const csvResults = await (
+      await call(`/v1/batches/${batch.id}/results?format=csv`, { token: owner.accessToken })
+    ).text()
+    expect(
+      csvResults.startsWith(
+        'custom_id,title,features,audience,status,output_description,error_code,error_message\r\n',
+      ),
+    ).toBe(true)
+  })
+
+  it('runs a JSONL file, failing unparseable and invalid lines with reasons', async () => {
+    const owner = await signUp()
+    const good = Array.from({ length: 500 }, (_, i) =>
+      JSON.stringify({ custom_id: `r${i + 1}`, text: `Review ${i + 1}` }),
+    )
+    const jsonl = [
+      ...good.slice(0, 10),
+      '{not json',
+      JSON.stringify({ custom_id: 'empty', text: '' }),
+      ...good.slice(10),
+    ].join('\n')
+    const file = await upload(owner.accessToken, jsonl, 'application/jsonl', 'reviews.jsonl')
+    const batch = await createBatch(owner.accessToken, {
+      task: 'classify',
+      params: { labels: ['positive', 'negative', 'neutral'] },
+      input_file_id: file.id,
+    })
+    const done = await waitForStatus(owner.accessToken, batch.id)
+    expect(done.request_counts).toEqual({ total: 502, completed: 500, failed: 2 })
+    const errors = await callJson(`/v1/batches/${batch.id}/errors`, 200, { token: owner.accessToken })
+    expect(errors.data).toEqual([
+      {
+        custom_id: 'row-11',
+        error: { code: 'unparseable_row', message: expect.stringContaining('not valid JSON') },
+      },
+      { custom_id: 'empty', error: { code: 'invalid_input', message: expect.stringContaining('text') } },
+    ])
+    const lines = await resultLines(owner.accessToken, batch.id)
+    expect(['positive', 'negative', 'neutral']).toContain(lines[0].output.label)
+  })
+
+  it('fails the batch with the reason when the mapping names a missing column', async () => {
+    const owner = await signUp()
+    const file = await upload(owner.accessToken, 'name\nShoes\n', 'text/csv', 'x.csv')
+    const batch = await createBatch(owner.accessToken, {
+      task: 'seo_meta',
+      input_file_id: file.id,
+      mapping: { title: 'Title' },
+    })
+    const failed = await waitForStatus(owner.accessToken, batch.id, ['failed'])
+    expect(failed.error).toMatchObject({
+      code: 'invalid_input_file',
+      message: expect.stringContaining('Title'),
+    })
+  })
+
+  it('answers 404 for another tenant’s input file', async () => {
+    const a = await signUp()
+    const b = await signUp()
+    const file = await upload(a.accessToken, 'title\nShoes\n', 'text/csv', 'x.csv')
+    await callJson('/v1/batches', 404, {
+      method: 'POST',
+      token: b.accessToken,
+      json: { task: 'seo_meta', input_file_id: file.id },
+    })
+  })
+})
