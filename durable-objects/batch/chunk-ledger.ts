@@ -2,6 +2,7 @@
 // Every state change is one statement over many rows; a task changes from dispatched to a
 // result only once, which is what makes redelivered messages harmless.
 import type { TaskError, TaskResult } from '../../shared/pipeline/messages'
+import { byteBudgetGroups, STATEMENT_PARAMETER_BYTES } from './json-groups'
 import { TASK_STATE } from './state'
 
 /** A chunk not finished after this long is assumed lost and its tasks are dispatched again. */
@@ -64,15 +65,29 @@ export class ChunkLedger {
 
   /** Records results of tasks still dispatched in this chunk; returns what changed. */
   record(chunkId: number, results: TaskResult[]) {
+    const recorded = { succeeded: 0, failed: 0, usage: { input_tokens: 0, output_tokens: 0 } }
+    for (const group of byteBudgetGroups(results, STATEMENT_PARAMETER_BYTES)) {
+      const part = this.recordGroup(chunkId, group)
+      recorded.succeeded += part.succeeded
+      recorded.failed += part.failed
+      recorded.usage.input_tokens += part.usage.input_tokens
+      recorded.usage.output_tokens += part.usage.output_tokens
+    }
+    return recorded
+  }
+
+  /** Records one JSON array of results (kept under SQLite's string limit). */
+  private recordGroup(chunkId: number, results: string) {
     const succeeded = this.sql
       .exec<{ input_tokens: number; output_tokens: number }>(
         `UPDATE tasks SET state = ${TASK_STATE.succeeded}, output = r.value -> '$.output',
            input_tokens = r.value ->> '$.usage.input_tokens', output_tokens = r.value ->> '$.usage.output_tokens',
            provider = r.value ->> '$.provider', model = r.value ->> '$.model'
          FROM json_each(?) AS r
-         WHERE tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
+         WHERE r.value ->> '$.status' = 'succeeded' AND tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ?
+           AND tasks.state = ${TASK_STATE.dispatched}
          RETURNING tasks.input_tokens, tasks.output_tokens`,
-        JSON.stringify(results.filter((r) => r.status === 'succeeded')),
+        results,
         chunkId,
       )
       .toArray()
@@ -80,8 +95,9 @@ export class ChunkLedger {
       this.sql.exec(
         `UPDATE tasks SET state = ${TASK_STATE.failed}, error = r.value -> '$.error', rerunnable = 1
        FROM json_each(?) AS r
-       WHERE tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched} RETURNING seq`,
-        JSON.stringify(results.filter((r) => r.status === 'failed')),
+       WHERE r.value ->> '$.status' = 'failed' AND tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ?
+         AND tasks.state = ${TASK_STATE.dispatched} RETURNING seq`,
+        results,
         chunkId,
       ),
     )

@@ -3,6 +3,7 @@
 // failed task with the reason; the rest of the batch goes on.
 import type { TaskError } from '../../shared/pipeline/messages'
 import type { TaskDefinition } from '../../shared/tasks/types'
+import { byteBudgetGroups, STATEMENT_PARAMETER_BYTES } from './json-groups'
 import { TASK_STATE } from './state'
 
 /** One input row: its fields, or why it could not be read. */
@@ -59,15 +60,17 @@ export function insertRows(
     seq: options.firstSeq + index,
     customId: row.customId ?? `row-${options.firstSeq + index}`,
   }))
-  const existing = new Set(
-    sql
-      .exec<{ custom_id: string }>(
-        'SELECT custom_id FROM tasks WHERE custom_id IN (SELECT value FROM json_each(?))',
-        JSON.stringify(named.map((n) => n.customId)),
-      )
-      .toArray()
-      .map((r) => r.custom_id),
-  )
+  const existing = new Set<string>()
+  for (const group of byteBudgetGroups(
+    named.map((n) => n.customId),
+    STATEMENT_PARAMETER_BYTES,
+  )) {
+    const rows = sql.exec<{ custom_id: string }>(
+      'SELECT custom_id FROM tasks WHERE custom_id IN (SELECT value FROM json_each(?))',
+      group,
+    )
+    for (const row of rows) existing.add(row.custom_id)
+  }
 
   let failed = 0
   const taskRows: TaskRow[] = named.map(({ row, seq, customId }) => {
@@ -95,12 +98,14 @@ export function insertRows(
     return [seq, customId, inputJson, TASK_STATE.pending, null, 0]
   })
 
-  sql.exec(
-    `INSERT INTO tasks (seq, custom_id, input, state, error, rerunnable)
-     SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
-            json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]')
-     FROM json_each(?)`,
-    JSON.stringify(taskRows),
-  )
+  for (const group of byteBudgetGroups(taskRows, STATEMENT_PARAMETER_BYTES)) {
+    sql.exec(
+      `INSERT INTO tasks (seq, custom_id, input, state, error, rerunnable)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+              json_extract(value, '$[3]'), json_extract(value, '$[4]'), json_extract(value, '$[5]')
+       FROM json_each(?)`,
+      group,
+    )
+  }
   return { inserted: taskRows.length, failed }
 }

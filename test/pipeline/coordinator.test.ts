@@ -49,7 +49,7 @@ async function startBatch(count: number) {
 }
 
 async function deliver(
-  routed: Env & Record<string, unknown>,
+  routed: Env,
   body: { tenantId: string; batchId: string; chunkId: number },
   attempts = 1,
   extraEnv: Record<string, string> = {},
