@@ -40,6 +40,7 @@ export type BatchSummary = Pick<
 }
 
 const PROGRESS_FLUSH_MS = 5_000
+const MAX_STEP_FAILURES = 8
 const NOT_STARTED: BatchStatus[] = ['completed', 'failed', 'cancelled', 'expired']
 
 export class BatchCoordinator extends DurableObject<Env> {
@@ -271,11 +272,38 @@ export class BatchCoordinator extends DurableObject<Env> {
       this.save()
       if (allTerminal(this.batch) && this.batch.status !== 'paused') return await this.finalize()
     } catch (error) {
-      if (!(error instanceof IngestError)) throw error
-      return await this.failBatch({ code: 'invalid_input_file', message: error.message })
+      if (error instanceof IngestError)
+        return await this.failBatch({ code: 'invalid_input_file', message: error.message })
+      return await this.recoverFrom(error)
     }
+    this.batch.alarmFailures = 0
     await this.syncD1(false)
     await this.scheduleNext()
+  }
+
+  /**
+   * An unexpected error in a work step is retried with backoff; if it keeps happening the batch
+   * fails with the reason, so it never hangs without an outcome.
+   */
+  private async recoverFrom(error: unknown) {
+    const failures = (this.batch.alarmFailures ?? 0) + 1
+    this.batch.alarmFailures = failures
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        batch: this.batch.batchId,
+        step_failures: failures,
+        error: String(error),
+      }),
+    )
+    if (failures >= MAX_STEP_FAILURES) {
+      return this.failBatch({
+        code: 'internal_error',
+        message: `The batch stopped after repeated internal errors: ${String(error)}`,
+      })
+    }
+    this.save()
+    await this.wake(Math.min(60_000, 500 * 2 ** failures))
   }
 
   private async ingestNext() {

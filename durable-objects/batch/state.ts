@@ -42,6 +42,8 @@ export type BatchState = BatchSpec & {
   usage: Usage
   error: { code: string; message: string } | null
   cancelRequested: boolean
+  /** Consecutive alarm steps that failed unexpectedly. */
+  alarmFailures?: number
   startedAt: number
   lastFlushAt: number
   resultsKey: string | null
