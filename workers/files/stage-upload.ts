@@ -2,9 +2,9 @@
 // counted on the way, and the object only becomes visible when the caller commits it.
 import type { FileFormat } from '../../shared/db/schema'
 import { createRecordCounter } from '../../shared/ingest/record-counter'
+import { createR2MultipartWriter } from '../../shared/r2-multipart-writer'
 import { createByteLimiter } from './byte-limit'
 import { CONTENT_TYPE } from './format'
-import { createR2MultipartWriter } from './r2-multipart-writer'
 
 export type StageUploadOptions = {
   bucket: R2Bucket
