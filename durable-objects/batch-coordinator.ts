@@ -3,7 +3,7 @@
 // through a window sized by the tenant's fair share, records results idempotently, writes the
 // results to R2 and the final counts to D1.
 import { DurableObject } from 'cloudflare:workers'
-import type { BatchStatus } from '../shared/db/schema'
+import { isFinished } from '../shared/db/schema'
 import {
   type ChunkReport,
   type ChunkWork,
@@ -41,7 +41,6 @@ export type BatchSummary = Pick<
 
 const PROGRESS_FLUSH_MS = 5_000
 const MAX_STEP_FAILURES = 8
-const NOT_STARTED: BatchStatus[] = ['completed', 'failed', 'cancelled', 'expired']
 
 export class BatchCoordinator extends DurableObject<Env> {
   private state: BatchState | null = null
@@ -209,7 +208,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Stops dispatch at once: every task not yet recorded fails as cancelled; recorded results stay. */
   async cancel(): Promise<BatchSummary> {
-    if (NOT_STARTED.includes(this.batch.status) || this.batch.cancelRequested) return this.summary()
+    if (isFinished(this.batch.status) || this.batch.cancelRequested) return this.summary()
     this.batch.cancelRequested = true
     this.batch.status = 'cancelling'
     this.batch.failed += this.chunks.failAllOpen({ code: 'cancelled', message: CANCELLED_MESSAGE })
@@ -264,7 +263,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    if (!this.state || NOT_STARTED.includes(this.batch.status)) return
+    if (!this.state || isFinished(this.batch.status)) return
     try {
       if (!this.batch.ingestDone) await this.ingestNext()
       await this.dispatch()
@@ -385,7 +384,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private async scheduleNext() {
-    if (NOT_STARTED.includes(this.batch.status)) return
+    if (isFinished(this.batch.status)) return
     const busy =
       !this.batch.ingestDone ||
       (this.batch.status === 'in_progress' && pendingTasks(this.batch) > 0 && this.batch.inflight === 0)

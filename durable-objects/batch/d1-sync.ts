@@ -1,5 +1,5 @@
 // Mirrors a batch's status and counts into its D1 row, which lists and dashboards read.
-import type { BatchStatus } from '../../shared/db/schema'
+import { type BatchStatus, isFinished } from '../../shared/db/schema'
 import type { BatchState } from './state'
 
 export function finalStatus(state: BatchState): BatchStatus {
@@ -13,7 +13,6 @@ export async function flushToD1(
   state: BatchState,
   counts: { total: number; completed: number; failed: number },
 ): Promise<void> {
-  const finished = ['completed', 'failed', 'cancelled', 'expired'].includes(state.status)
   await db
     .prepare(
       `UPDATE batches SET status = ?, total = ?, completed = ?, failed = ?, usage = ?, error = ?, results_key = ?,
@@ -29,7 +28,7 @@ export async function flushToD1(
       state.error ? JSON.stringify(state.error) : null,
       state.resultsKey,
       Math.floor(state.startedAt / 1000),
-      finished ? Math.floor(Date.now() / 1000) : null,
+      isFinished(state.status) ? Math.floor(Date.now() / 1000) : null,
       state.batchId,
       state.tenantId,
     )

@@ -162,6 +162,13 @@ export const BATCH_STATUSES = [
 ] as const
 export type BatchStatus = (typeof BATCH_STATUSES)[number]
 
+/** Statuses a batch does not leave (but for a retry of a completed or cancelled one). */
+export const FINISHED_STATUSES: readonly BatchStatus[] = ['completed', 'failed', 'cancelled', 'expired']
+
+export function isFinished(status: BatchStatus): boolean {
+  return FINISHED_STATUSES.includes(status)
+}
+
 export type Usage = { input_tokens: number; output_tokens: number }
 
 export const batches = sqliteTable(

@@ -1,9 +1,9 @@
 import { and, eq } from 'drizzle-orm'
 import { db } from '../../shared/db/client'
-import { batches } from '../../shared/db/schema'
+import { batches, isFinished } from '../../shared/db/schema'
 import { errors } from '../../shared/errors'
 import { batchCoordinator } from '../pipeline/coordinators'
-import { isFinished, presentBatch } from './present'
+import { presentBatch } from './present'
 
 /** The caller's batch, or 404 — also for another tenant's id. */
 export async function loadBatchRow(env: Env, tenantId: string, batchId: string) {

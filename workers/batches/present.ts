@@ -1,12 +1,6 @@
 import type { BatchSummary } from '../../durable-objects/batch-coordinator'
 import type { BatchRow } from '../../shared/db/schema'
 
-export const FINISHED = ['completed', 'failed', 'cancelled', 'expired'] as const
-
-export function isFinished(status: string): boolean {
-  return (FINISHED as readonly string[]).includes(status)
-}
-
 /** The API's batch object; `live` (from the batch's coordinator) overrides D1's periodic copy. */
 export function presentBatch(row: BatchRow, live?: BatchSummary) {
   return {

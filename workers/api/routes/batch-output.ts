@@ -2,10 +2,10 @@
 // Server-Sent Events of progress until the batch ends.
 import { z } from '@hono/zod-openapi'
 import { streamSSE } from 'hono/streaming'
+import { isFinished } from '../../../shared/db/schema'
 import { batchErrorListSchema, eventsQuerySchema, resultsQuerySchema } from '../../../shared/schemas/batches'
 import { idParamSchema } from '../../../shared/schemas/common'
 import { loadBatch, loadBatchRow } from '../../batches/load-batch'
-import { isFinished } from '../../batches/present'
 import { streamResults } from '../../batches/result-stream'
 import { batchCoordinator } from '../../pipeline/coordinators'
 import { createRouter, json, protectedRoute } from '../openapi'

@@ -2,7 +2,7 @@
 import { z } from '@hono/zod-openapi'
 import { and, desc, eq, lt } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
-import { batches } from '../../../shared/db/schema'
+import { batches, isFinished } from '../../../shared/db/schema'
 import { AppError } from '../../../shared/errors'
 import {
   batchCreateSchema,
@@ -99,7 +99,7 @@ export const batchRoutes = createRouter()
   .openapi(control('cancel', 'Cancel: stop dispatch at once; results so far are kept'), async (c) => {
     const { tenantId } = c.get('principal')
     const row = await loadBatchRow(c.env, tenantId, c.req.valid('param').id)
-    if (['completed', 'failed', 'cancelled', 'expired'].includes(row.status)) {
+    if (isFinished(row.status)) {
       throw new AppError('batch_finished', 409, `The batch is already ${row.status}.`)
     }
     return c.json(presentBatch(row, await batchCoordinator(c.env, tenantId, row.id).cancel()), 200)
