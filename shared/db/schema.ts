@@ -1,7 +1,7 @@
 // D1 schema (metadata only: task-level state lives in each batch's Durable Object).
 // Times are unix seconds. Every tenant-owned table carries tenant_id, and every query filters on it.
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 const createdAt = () => integer('created_at').notNull().default(sql`(unixepoch())`)
 
@@ -188,6 +188,10 @@ export const batches = sqliteTable(
     total: integer('total').notNull().default(0),
     completed: integer('completed').notNull().default(0),
     failed: integer('failed').notNull().default(0),
+    /** Completed tasks whose output still breaks a constraint after regeneration. */
+    needsReview: integer('needs_review').notNull().default(0),
+    /** `name@version` of the custom template the batch renders, if any. */
+    template: text('template'),
     cacheHits: integer('cache_hits').notNull().default(0),
     usage: text('usage', { mode: 'json' }).$type<Usage>(),
     costUsd: real('cost_usd').notNull().default(0),
@@ -219,3 +223,89 @@ export const idempotencyKeys = sqliteTable(
 
 export type FileRow = typeof files.$inferSelect
 export type BatchRow = typeof batches.$inferSelect
+
+/** A tenant's voice, carried in every prompt of theirs. */
+export const brandProfiles = sqliteTable('brand_profiles', {
+  tenantId: text('tenant_id')
+    .primaryKey()
+    .references(() => tenants.id),
+  voice: text('voice'),
+  audience: text('audience'),
+  language: text('language'),
+  avoidWords: text('avoid_words', { mode: 'json' }).$type<string[]>().notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** Custom prompt templates; every save of a name makes a new version, old versions stay usable. */
+export const templates = sqliteTable(
+  'templates',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    /** The catalogue task whose output shape and constraints the template keeps. */
+    task: text('task').notNull(),
+    system: text('system'),
+    body: text('body').notNull(),
+    variables: text('variables', { mode: 'json' }).$type<string[]>().notNull(),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('templates_tenant_name_version').on(table.tenantId, table.name, table.version)],
+)
+
+export type ProviderTarget = { provider: string; model: string }
+
+/** A tenant's own route for a task type: provider/model targets tried in order. */
+export const routeOverrides = sqliteTable(
+  'route_overrides',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    task: text('task').notNull(),
+    targets: text('targets', { mode: 'json' }).$type<ProviderTarget[]>().notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.task] })],
+)
+
+/** Provider API keys a tenant brings, AES-GCM encrypted with ENCRYPTION_KEY; never returned. */
+export const providerKeys = sqliteTable(
+  'provider_keys',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    provider: text('provider').notNull(),
+    ciphertext: text('ciphertext').notNull(),
+    baseUrl: text('base_url'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.provider] })],
+)
+
+/** Usage and cost per tenant per calendar month (UTC), from batches and realtime calls. */
+export const tenantUsage = sqliteTable(
+  'tenant_usage',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    /** `YYYY-MM` */
+    month: text('month').notNull(),
+    tasks: integer('tasks').notNull().default(0),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    costUsd: real('cost_usd').notNull().default(0),
+    cacheHits: integer('cache_hits').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.tenantId, table.month] })],
+)
+
+export type BrandProfile = typeof brandProfiles.$inferSelect
+export type TemplateRow = typeof templates.$inferSelect
