@@ -15,6 +15,11 @@ export default defineConfig({
           TEST_MIGRATIONS: migrations,
           JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789abcdef',
           ENCRYPTION_KEY: 'dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE=',
+          // Webhook tests deliver to receivers in test/global-setup.ts on 127.0.0.1.
+          WEBHOOKS_ALLOW_LOCALHOST: 'true',
+          STRIPE_WEBHOOK_SECRET: 'whsec_test_stripe_endpoint_secret',
+          // Slack's documented example signing secret.
+          SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
         },
       },
     }),

@@ -4,6 +4,7 @@
 // results to R2 and the final counts to D1.
 import { DurableObject } from 'cloudflare:workers'
 import { isFinished } from '../shared/db/schema'
+import { addTenantUsage } from '../shared/db/tenant-usage'
 import {
   type ChunkReport,
   type ChunkWork,
@@ -12,6 +13,7 @@ import {
 } from '../shared/pipeline/messages'
 import { findTask } from '../shared/tasks'
 import { tenantCoordinator } from '../workers/pipeline/coordinators'
+import { emitBatchFinished, emitChunkEvents } from '../workers/webhooks/batch-events'
 import { ChunkLedger } from './batch/chunk-ledger'
 import { finalStatus, flushToD1 } from './batch/d1-sync'
 import { resultsKey, writeResultFiles } from './batch/finalize'
@@ -33,7 +35,15 @@ export type StartInput = BatchSpec &
 
 export type BatchSummary = Pick<
   BatchState,
-  'status' | 'completed' | 'failed' | 'usage' | 'error' | 'resultsKey'
+  | 'status'
+  | 'completed'
+  | 'failed'
+  | 'needsReview'
+  | 'cacheHits'
+  | 'costUsd'
+  | 'usage'
+  | 'error'
+  | 'resultsKey'
 > & {
   total: number
   inflight: number
@@ -99,6 +109,9 @@ export class BatchCoordinator extends DurableObject<Env> {
       invalid: 0,
       completed: 0,
       failed: 0,
+      needsReview: 0,
+      cacheHits: 0,
+      costUsd: 0,
       inflight: 0,
       nextChunk: 1,
       usage: { input_tokens: 0, output_tokens: 0 },
@@ -112,6 +125,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       const rows = input.items.map((item) => ({ customId: item.custom_id, fields: item.input }))
       const written = insertRows(this.ctx.storage.sql, rows, {
         task: this.task,
+        template: spec.settings.template,
         mapping: null,
         firstSeq: 1,
         cancelled: false,
@@ -124,12 +138,16 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   async summary(): Promise<BatchSummary> {
-    const { status, completed, failed, usage, error, resultsKey, inflight, ingestDone, ingested, expected } =
+    const { status, completed, failed, needsReview, cacheHits, costUsd, usage, error, resultsKey } =
       this.batch
+    const { inflight, ingestDone, ingested, expected } = this.batch
     return {
       status,
       completed,
       failed,
+      needsReview,
+      cacheHits,
+      costUsd,
       usage,
       error,
       resultsKey,
@@ -158,7 +176,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     return {
       task: this.batch.task,
       params: this.batch.params,
-      model: this.batch.model,
+      settings: this.batch.settings,
       items: this.chunks.openTasks(chunkId),
     }
   }
@@ -170,10 +188,15 @@ export class BatchCoordinator extends DurableObject<Env> {
     const recorded = this.chunks.record(chunkId, results)
     this.batch.completed += recorded.succeeded
     this.batch.failed += recorded.failed
+    this.batch.needsReview += recorded.needsReview
+    this.batch.cacheHits += recorded.cacheHits
+    this.batch.costUsd += recorded.costUsd
     this.batch.inflight -= recorded.succeeded + recorded.failed
     this.batch.usage.input_tokens += recorded.usage.input_tokens
     this.batch.usage.output_tokens += recorded.usage.output_tokens
     this.save()
+    if (recorded.succeeded + recorded.failed > 0)
+      await emitChunkEvents(this.env, this.ctx.storage, this.batch, results, await this.summary())
     if (pendingTasks(this.batch) > 0 || allTerminal(this.batch)) await this.wake()
     return { recorded: recorded.succeeded + recorded.failed }
   }
@@ -310,6 +333,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (source.kind !== 'file') return
     const written = await ingestSlice(this.env.FILES, this.ctx.storage.sql, source, {
       task: this.task,
+      template: this.batch.settings.template,
       firstSeq: this.batch.ingested + 1,
       cancelled: this.batch.cancelRequested,
     })
@@ -372,7 +396,34 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.batch.status = status
     this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId, 'jsonl')
     await this.syncD1(true)
+    await this.bill()
     await tenantCoordinator(this.env, this.batch.tenantId).releaseBatch(this.batch.batchId)
+    await emitBatchFinished(this.env, this.batch, await this.summary())
+  }
+
+  /** Adds what the batch used since it was last billed to the tenant's monthly totals. */
+  private async bill() {
+    const billed = this.batch.billed ?? {
+      tasks: 0,
+      usage: { input_tokens: 0, output_tokens: 0 },
+      costUsd: 0,
+      cacheHits: 0,
+    }
+    const now = {
+      tasks: this.batch.completed,
+      usage: { ...this.batch.usage },
+      costUsd: this.batch.costUsd,
+      cacheHits: this.batch.cacheHits,
+    }
+    await addTenantUsage(this.env.DB, this.batch.tenantId, {
+      tasks: now.tasks - billed.tasks,
+      inputTokens: now.usage.input_tokens - billed.usage.input_tokens,
+      outputTokens: now.usage.output_tokens - billed.usage.output_tokens,
+      costUsd: now.costUsd - billed.costUsd,
+      cacheHits: now.cacheHits - billed.cacheHits,
+    })
+    this.batch.billed = now
+    this.save()
   }
 
   private async syncD1(force: boolean) {

@@ -5,7 +5,20 @@
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 
-export type IdPrefix = 'ten' | 'usr' | 'key' | 'rt' | 'aud' | 'bat' | 'file' | 'tpl' | 'wh' | 'req'
+export type IdPrefix =
+  | 'ten'
+  | 'usr'
+  | 'key'
+  | 'rt'
+  | 'aud'
+  | 'bat'
+  | 'file'
+  | 'tpl'
+  | 'wh'
+  | 'req'
+  | 'msg'
+  | 'whd'
+  | 'int'
 
 let lastTime = 0
 let lastRandom: number[] = []

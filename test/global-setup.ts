@@ -3,10 +3,18 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TestProject } from 'vitest/node'
+import { startProtocolServers } from './support/protocol-servers'
+import { startWebhookReceiver } from './webhooks/receiver-server'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     jwksHostUrl: string
+    /** The scriptable webhook receiver: see test/webhooks/receiver-server.ts. */
+    webhookReceiverUrl: string
+    /** Model provider protocol servers: see test/support/protocol-servers/. */
+    openaiBaseUrl: string
+    anthropicBaseUrl: string
+    workersAiBaseUrl: string
   }
 }
 
@@ -34,5 +42,13 @@ export default async function setup(project: TestProject) {
   const server = startJwksHost()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   project.provide('jwksHostUrl', `http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-  return () => new Promise<void>((resolve) => server.close(() => resolve()))
+  const stopProtocolServers = await startProtocolServers(project)
+  const receiver = startWebhookReceiver()
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  project.provide('webhookReceiverUrl', `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`)
+  return async () => {
+    await stopProtocolServers()
+    await new Promise<void>((resolve) => receiver.close(() => resolve()))
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
 }

@@ -2,8 +2,11 @@
 import { createApp } from './api/app'
 import { consumeTasks } from './consumers/tasks'
 import { consumeDeadTasks } from './consumers/tasks-dead-letter'
+import { consumeWebhooks } from './webhooks/consumer'
+import { consumeDeadWebhooks } from './webhooks/dead-letter'
 
 export { BatchCoordinator } from '../durable-objects/batch-coordinator'
+export { ResponseCache } from '../durable-objects/response-cache'
 export { TenantCoordinator } from '../durable-objects/tenant-coordinator'
 
 const app = createApp()
@@ -12,6 +15,8 @@ const app = createApp()
 function consumerFor(queue: string) {
   if (queue.startsWith('ia-bulk-tasks-dlq')) return consumeDeadTasks
   if (queue.startsWith('ia-bulk-tasks')) return consumeTasks
+  if (queue.startsWith('ia-bulk-webhooks-dlq')) return consumeDeadWebhooks
+  if (queue.startsWith('ia-bulk-webhooks')) return consumeWebhooks
   return null
 }
 

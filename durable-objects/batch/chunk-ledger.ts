@@ -12,6 +12,26 @@ const MIN_CHUNK_TASKS = 10
 /** Chunks a full window is cut into, so several consumers share a batch's work. */
 const CHUNKS_PER_WINDOW = 8
 
+export type Recorded = {
+  succeeded: number
+  failed: number
+  needsReview: number
+  cacheHits: number
+  costUsd: number
+  usage: { input_tokens: number; output_tokens: number }
+}
+
+function emptyRecorded(): Recorded {
+  return {
+    succeeded: 0,
+    failed: 0,
+    needsReview: 0,
+    cacheHits: 0,
+    costUsd: 0,
+    usage: { input_tokens: 0, output_tokens: 0 },
+  }
+}
+
 // Counted from RETURNING rows: rowsWritten would include index writes.
 function countRows(cursor: Iterable<unknown>): number {
   let rows = 0
@@ -64,12 +84,15 @@ export class ChunkLedger {
   }
 
   /** Records results of tasks still dispatched in this chunk; returns what changed. */
-  record(chunkId: number, results: TaskResult[]) {
-    const recorded = { succeeded: 0, failed: 0, usage: { input_tokens: 0, output_tokens: 0 } }
+  record(chunkId: number, results: TaskResult[]): Recorded {
+    const recorded = emptyRecorded()
     for (const group of byteBudgetGroups(results, STATEMENT_PARAMETER_BYTES)) {
       const part = this.recordGroup(chunkId, group)
       recorded.succeeded += part.succeeded
       recorded.failed += part.failed
+      recorded.needsReview += part.needsReview
+      recorded.cacheHits += part.cacheHits
+      recorded.costUsd += part.costUsd
       recorded.usage.input_tokens += part.usage.input_tokens
       recorded.usage.output_tokens += part.usage.output_tokens
     }
@@ -77,37 +100,41 @@ export class ChunkLedger {
   }
 
   /** Records one JSON array of results (kept under SQLite's string limit). */
-  private recordGroup(chunkId: number, results: string) {
-    const succeeded = this.sql
-      .exec<{ input_tokens: number; output_tokens: number }>(
-        `UPDATE tasks SET state = ${TASK_STATE.succeeded}, output = r.value -> '$.output',
-           input_tokens = r.value ->> '$.usage.input_tokens', output_tokens = r.value ->> '$.usage.output_tokens',
-           provider = r.value ->> '$.provider', model = r.value ->> '$.model'
-         FROM json_each(?) AS r
-         WHERE r.value ->> '$.status' = 'succeeded' AND tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ?
-           AND tasks.state = ${TASK_STATE.dispatched}
-         RETURNING tasks.input_tokens, tasks.output_tokens`,
-        results,
-        chunkId,
-      )
-      .toArray()
-    const failed = countRows(
-      this.sql.exec(
-        `UPDATE tasks SET state = ${TASK_STATE.failed}, error = r.value -> '$.error', rerunnable = 1
+  private recordGroup(chunkId: number, results: string): Recorded {
+    const recorded = emptyRecorded()
+    const rows = this.sql.exec<{
+      state: number
+      input_tokens: number | null
+      output_tokens: number | null
+      cost_usd: number | null
+      cached: number | null
+      review: number
+    }>(
+      `UPDATE tasks SET
+         state = CASE WHEN r.value ->> '$.status' = 'failed' THEN ${TASK_STATE.failed} ELSE ${TASK_STATE.succeeded} END,
+         output = r.value -> '$.output', error = r.value -> '$.error', violations = r.value -> '$.violations',
+         rerunnable = (r.value ->> '$.status' = 'failed'),
+         input_tokens = r.value ->> '$.usage.input_tokens', output_tokens = r.value ->> '$.usage.output_tokens',
+         cost_usd = r.value ->> '$.cost_usd', cached = r.value ->> '$.cached',
+         provider = r.value ->> '$.provider', model = r.value ->> '$.model'
        FROM json_each(?) AS r
-       WHERE r.value ->> '$.status' = 'failed' AND tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ?
-         AND tasks.state = ${TASK_STATE.dispatched} RETURNING seq`,
-        results,
-        chunkId,
-      ),
+       WHERE tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
+       RETURNING tasks.state, tasks.input_tokens, tasks.output_tokens, tasks.cost_usd, tasks.cached,
+         tasks.violations IS NOT NULL AS review`,
+      results,
+      chunkId,
     )
-    this.closeTasks(chunkId, succeeded.length + failed)
-    const usage = { input_tokens: 0, output_tokens: 0 }
-    for (const row of succeeded) {
-      usage.input_tokens += row.input_tokens
-      usage.output_tokens += row.output_tokens
+    for (const row of rows) {
+      if (row.state === TASK_STATE.failed) recorded.failed++
+      else recorded.succeeded++
+      recorded.needsReview += row.review
+      recorded.cacheHits += row.cached ?? 0
+      recorded.costUsd += row.cost_usd ?? 0
+      recorded.usage.input_tokens += row.input_tokens ?? 0
+      recorded.usage.output_tokens += row.output_tokens ?? 0
     }
-    return { succeeded: succeeded.length, failed, usage }
+    this.closeTasks(chunkId, recorded.succeeded + recorded.failed)
+    return recorded
   }
 
   /** Fails the chunk's open tasks; returns how many. */

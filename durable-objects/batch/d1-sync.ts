@@ -1,5 +1,6 @@
 // Mirrors a batch's status and counts into its D1 row, which lists and dashboards read.
 import { type BatchStatus, isFinished } from '../../shared/db/schema'
+import type { BatchSummary } from '../batch-coordinator'
 import type { BatchState } from './state'
 
 export function finalStatus(state: BatchState): BatchStatus {
@@ -8,14 +9,11 @@ export function finalStatus(state: BatchState): BatchStatus {
   return 'completed'
 }
 
-export async function flushToD1(
-  db: D1Database,
-  state: BatchState,
-  counts: { total: number; completed: number; failed: number },
-): Promise<void> {
+export async function flushToD1(db: D1Database, state: BatchState, counts: BatchSummary): Promise<void> {
   await db
     .prepare(
-      `UPDATE batches SET status = ?, total = ?, completed = ?, failed = ?, usage = ?, error = ?, results_key = ?,
+      `UPDATE batches SET status = ?, total = ?, completed = ?, failed = ?, needs_review = ?, cache_hits = ?,
+         cost_usd = ?, usage = ?, error = ?, results_key = ?,
          started_at = coalesce(started_at, ?), finished_at = ?
        WHERE id = ? AND tenant_id = ?`,
     )
@@ -24,6 +22,9 @@ export async function flushToD1(
       counts.total,
       counts.completed,
       counts.failed,
+      counts.needsReview,
+      counts.cacheHits,
+      counts.costUsd,
       JSON.stringify(state.usage),
       state.error ? JSON.stringify(state.error) : null,
       state.resultsKey,

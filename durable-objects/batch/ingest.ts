@@ -1,5 +1,6 @@
 // Reads an uploaded input file from R2 one slice at a time and turns its rows into tasks.
 import { parseSlice } from '../../shared/ingest/slice'
+import type { TemplateSnapshot } from '../../shared/pipeline/messages'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { type InputRow, insertRows, splitCustomId } from './rows'
 import type { FileSource } from './state'
@@ -17,7 +18,7 @@ export async function ingestSlice(
   bucket: R2Bucket,
   sql: SqlStorage,
   source: FileSource,
-  options: { task: TaskDefinition; firstSeq: number; cancelled: boolean },
+  options: { task: TaskDefinition; template: TemplateSnapshot | null; firstSeq: number; cancelled: boolean },
 ): Promise<{ inserted: number; failed: number; done: boolean }> {
   if (source.size === null) {
     const head = await bucket.head(source.key)

@@ -16,16 +16,29 @@ export type ResultRow = {
   output_tokens: number | null
   provider: string | null
   model: string | null
+  cost_usd: number | null
+  cached: number | null
+  violations: string | null
 }
+
+export type ResultStatus = 'succeeded' | 'needs_review' | 'failed'
 
 export type ResultLine = {
   custom_id: string
-  status: 'succeeded' | 'failed'
+  status: ResultStatus
   output?: unknown
+  violations?: string[]
   error?: TaskError
   usage?: Usage
+  cost_usd?: number
+  cached?: boolean
   provider?: string
   model?: string
+}
+
+function statusOf(row: ResultRow): ResultStatus {
+  if (row.state !== TASK_STATE.succeeded) return 'failed'
+  return row.violations ? 'needs_review' : 'succeeded'
 }
 
 /** Terminal tasks after `afterSeq`, in order; `failedOnly` for the errors listing. */
@@ -36,7 +49,8 @@ export function readResultRows(
   const states = options.failedOnly ? [TASK_STATE.failed] : [TASK_STATE.succeeded, TASK_STATE.failed]
   return sql
     .exec<ResultRow>(
-      `SELECT seq, custom_id, state, input, output, error, input_tokens, output_tokens, provider, model
+      `SELECT seq, custom_id, state, input, output, error, input_tokens, output_tokens, provider, model,
+              cost_usd, cached, violations
        FROM tasks WHERE seq > ? AND state IN (${states.join(',')}) ORDER BY seq LIMIT ?`,
       options.afterSeq,
       options.limit,
@@ -45,17 +59,19 @@ export function readResultRows(
 }
 
 export function toResultLine(row: ResultRow): ResultLine {
-  if (row.state === TASK_STATE.succeeded) {
-    return {
-      custom_id: row.custom_id,
-      status: 'succeeded',
-      output: JSON.parse(row.output ?? 'null'),
-      usage: { input_tokens: row.input_tokens ?? 0, output_tokens: row.output_tokens ?? 0 },
-      provider: row.provider ?? undefined,
-      model: row.model ?? undefined,
-    }
+  const status = statusOf(row)
+  if (status === 'failed') return { custom_id: row.custom_id, status, error: JSON.parse(row.error ?? '{}') }
+  return {
+    custom_id: row.custom_id,
+    status,
+    output: JSON.parse(row.output ?? 'null'),
+    ...(row.violations && { violations: JSON.parse(row.violations) }),
+    usage: { input_tokens: row.input_tokens ?? 0, output_tokens: row.output_tokens ?? 0 },
+    cost_usd: row.cost_usd ?? 0,
+    cached: row.cached === 1,
+    provider: row.provider ?? undefined,
+    model: row.model ?? undefined,
   }
-  return { custom_id: row.custom_id, status: 'failed', error: JSON.parse(row.error ?? '{}') }
 }
 
 function objectKeys(schema: unknown): string[] {
@@ -69,7 +85,7 @@ function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-/** CSV columns: custom_id, the task's input fields, status, its output fields, error code and message. */
+/** CSV columns: custom_id, the task's input fields, status, its output fields, violations, error code and message. */
 export function csvColumns(task: TaskDefinition) {
   const input = objectKeys(task.input)
   const output = objectKeys(task.output)
@@ -78,6 +94,7 @@ export function csvColumns(task: TaskDefinition) {
     ...input,
     'status',
     ...output.map((key) => `output_${key}`),
+    'violations',
     'error_code',
     'error_message',
   ]
@@ -88,8 +105,9 @@ export function csvColumns(task: TaskDefinition) {
     return [
       row.custom_id,
       ...input.map((key) => inputValues[key]),
-      row.state === TASK_STATE.succeeded ? 'succeeded' : 'failed',
+      statusOf(row),
       ...output.map((key) => outputValues[key]),
+      row.violations ? (JSON.parse(row.violations) as string[]).join('; ') : '',
       error.code,
       error.message,
     ]

@@ -1,7 +1,8 @@
 // Turns input rows into task rows: validates each against the task's input schema, names it,
 // refuses duplicate custom_ids, and writes them all with one statement. A bad row becomes a
 // failed task with the reason; the rest of the batch goes on.
-import type { TaskError } from '../../shared/pipeline/messages'
+import type { TaskError, TemplateSnapshot } from '../../shared/pipeline/messages'
+import { missingVariables } from '../../shared/tasks/template'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { byteBudgetGroups, STATEMENT_PARAMETER_BYTES } from './json-groups'
 import { TASK_STATE } from './state'
@@ -23,7 +24,8 @@ type TaskRow = [
 const CUSTOM_ID_MAX = 256
 export const CANCELLED_MESSAGE = 'The batch was cancelled before this task ran.'
 
-function applyMapping(fields: Record<string, unknown>, mapping: Record<string, string> | null) {
+/** A row's input: its fields, with mapped input fields taken from their columns. */
+export function applyMapping(fields: Record<string, unknown>, mapping: Record<string, string> | null) {
   if (!mapping) return fields
   const input = { ...fields }
   for (const [field, column] of Object.entries(mapping)) input[field] = fields[column]
@@ -50,6 +52,8 @@ export function insertRows(
   rows: InputRow[],
   options: {
     task: TaskDefinition
+    /** With a template, a row needs the template's variables rather than the task's input fields. */
+    template: TemplateSnapshot | null
     mapping: Record<string, string> | null
     firstSeq: number
     cancelled: boolean
@@ -84,13 +88,22 @@ export function insertRows(
     if (existing.has(customId))
       return fail('duplicate_custom_id', `custom_id "${customId}" appears earlier in the batch.`)
     existing.add(customId)
-    const input = options.task.input.safeParse(applyMapping(row.fields, options.mapping))
-    if (!input.success) {
-      const issue = input.error.issues[0]!
-      const path = issue.path.join('.')
-      return fail('invalid_input', `Row ${seq}: ${path ? `${path}: ` : ''}${issue.message}`)
+    const fields = applyMapping(row.fields, options.mapping)
+    let inputJson: string
+    if (options.template) {
+      const missing = missingVariables(options.template.variables, fields)
+      if (missing.length)
+        return fail('invalid_input', `Row ${seq}: the template needs ${missing.join(', ')}.`)
+      inputJson = JSON.stringify(fields)
+    } else {
+      const input = options.task.input.safeParse(fields)
+      if (!input.success) {
+        const issue = input.error.issues[0]!
+        const path = issue.path.join('.')
+        return fail('invalid_input', `Row ${seq}: ${path ? `${path}: ` : ''}${issue.message}`)
+      }
+      inputJson = JSON.stringify(input.data)
     }
-    const inputJson = JSON.stringify(input.data)
     if (options.cancelled) {
       failed++
       return [seq, customId, inputJson, TASK_STATE.failed, failure('cancelled', CANCELLED_MESSAGE), 1]

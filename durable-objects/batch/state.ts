@@ -1,6 +1,7 @@
 // A batch object's durable state: the spec it was started with and its running counters,
 // one JSON value in the object's key-value store, written after every change.
 import type { BatchStatus, FileFormat, Usage } from '../../shared/db/schema'
+import type { RunSettings } from '../../shared/pipeline/messages'
 
 export const TASK_STATE = { pending: 0, dispatched: 1, succeeded: 2, failed: 3 } as const
 
@@ -21,7 +22,7 @@ export type BatchSpec = {
   batchId: string
   task: string
   params: Record<string, unknown>
-  model: string | null
+  settings: RunSettings
   /** Rows expected: inline items, or the records counted when the file was uploaded. */
   expected: number
 }
@@ -34,8 +35,14 @@ export type BatchState = BatchSpec & {
   ingested: number
   /** Rows that failed validation when ingested (never run). */
   invalid: number
+  /** Tasks with an output (succeeded or needs_review). */
   completed: number
   failed: number
+  needsReview: number
+  cacheHits: number
+  costUsd: number
+  /** Usage already added to the tenant's monthly totals (a retried batch adds only the rest). */
+  billed?: { tasks: number; usage: Usage; costUsd: number; cacheHits: number }
   /** Tasks in state dispatched. */
   inflight: number
   nextChunk: number
@@ -70,7 +77,10 @@ CREATE TABLE IF NOT EXISTS tasks (
   input_tokens INTEGER,
   output_tokens INTEGER,
   provider TEXT,
-  model TEXT
+  model TEXT,
+  cost_usd REAL,
+  cached INTEGER,
+  violations TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state, seq);
 CREATE INDEX IF NOT EXISTS tasks_chunk ON tasks (chunk) WHERE chunk IS NOT NULL;

@@ -1,12 +1,16 @@
-const BASE_SECONDS = 1
-const MAX_SECONDS = 60
+// The one backoff rule: exponential in the attempt, ±50 % jitter so many retries spread out,
+// never sooner than the provider asked for, capped.
 
-/**
- * Delay before redelivering a message: exponential in the delivery count, with ±50 % jitter so
- * retries of many chunks spread out, never less than what the provider asked for, capped.
- */
+export type BackoffOptions = { baseMs: number; maxMs: number; atLeastMs?: number; random?: () => number }
+
+export function backoffMs(attempt: number, options: BackoffOptions): number {
+  const exponential = options.baseMs * 2 ** Math.max(0, attempt - 1)
+  const jittered = exponential * (0.5 + (options.random ?? Math.random)())
+  return Math.min(options.maxMs, Math.max(options.atLeastMs ?? 0, Math.round(jittered)))
+}
+
+/** Delay before redelivering a queue message, in whole seconds (1 s base, 60 s cap). */
 export function backoffSeconds(attempt: number, atLeastMs = 0, random = Math.random): number {
-  const exponential = BASE_SECONDS * 2 ** Math.max(0, attempt - 1)
-  const jittered = exponential * (0.5 + random())
-  return Math.min(MAX_SECONDS, Math.max(Math.ceil(atLeastMs / 1000), Math.round(jittered)))
+  const ms = backoffMs(attempt, { baseMs: 1000, maxMs: 60_000, atLeastMs, random })
+  return Math.min(60, Math.max(Math.ceil(atLeastMs / 1000), Math.round(ms / 1000)))
 }

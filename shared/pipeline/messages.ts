@@ -14,27 +14,72 @@ export type TaskError = z.infer<typeof taskErrorSchema>
 
 export const usageSchema = z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() })
 
+const generated = {
+  seq: z.number().int(),
+  output: z.unknown(),
+  usage: usageSchema,
+  cost_usd: z.number(),
+  provider: z.string(),
+  model: z.string(),
+  /** Reused from an identical earlier request of the tenant; no provider call was made. */
+  cached: z.boolean(),
+}
+
 export const taskResultSchema = z.discriminatedUnion('status', [
+  z.object({ ...generated, status: z.literal('succeeded') }),
+  /** Kept but flagged: the output still broke a constraint after regeneration. */
+  z.object({ ...generated, status: z.literal('needs_review'), violations: z.array(z.string()).min(1) }),
   z.object({
     seq: z.number().int(),
-    status: z.literal('succeeded'),
-    output: z.unknown(),
-    usage: usageSchema,
-    provider: z.string(),
-    model: z.string(),
+    status: z.literal('failed'),
+    error: taskErrorSchema,
+    usage: usageSchema.optional(),
+    cost_usd: z.number().optional(),
   }),
-  z.object({ seq: z.number().int(), status: z.literal('failed'), error: taskErrorSchema }),
 ])
 export type TaskResult = z.infer<typeof taskResultSchema>
 
 export const chunkReportSchema = z.object({ chunkId: z.number().int(), results: z.array(taskResultSchema) })
 export type ChunkReport = z.infer<typeof chunkReportSchema>
 
+export const providerTargetSchema = z.object({ provider: z.string().min(1), model: z.string().min(1) })
+
+export const brandSchema = z.object({
+  voice: z.string().nullable(),
+  audience: z.string().nullable(),
+  language: z.string().nullable(),
+  avoid_words: z.array(z.string()),
+})
+export type Brand = z.infer<typeof brandSchema>
+
+export const templateSnapshotSchema = z.object({
+  name: z.string(),
+  version: z.number().int(),
+  system: z.string().nullable(),
+  body: z.string(),
+  variables: z.array(z.string()),
+})
+export type TemplateSnapshot = z.infer<typeof templateSnapshotSchema>
+
+/**
+ * How a batch's tasks run, fixed when the batch is created: the route, the tenant's brand voice
+ * and template at that moment, whether to use the cache, and the tenant's own provider keys the
+ * route needs (still encrypted).
+ */
+export const runSettingsSchema = z.object({
+  route: z.array(providerTargetSchema).min(1),
+  brand: brandSchema.nullable(),
+  template: templateSnapshotSchema.nullable(),
+  cache: z.boolean(),
+  credentials: z.record(z.string(), z.object({ ciphertext: z.string(), baseUrl: z.string().nullable() })),
+})
+export type RunSettings = z.infer<typeof runSettingsSchema>
+
 /** What the consumer needs to run a chunk: the batch's task settings and the chunk's open tasks. */
 export const chunkWorkSchema = z.object({
   task: z.string(),
   params: z.record(z.string(), z.unknown()),
-  model: z.string().nullable(),
+  settings: runSettingsSchema,
   items: z.array(
     z.object({ seq: z.number().int(), customId: z.string(), input: z.record(z.string(), z.unknown()) }),
   ),

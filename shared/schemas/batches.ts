@@ -25,6 +25,16 @@ export const batchCreateSchema = z
       .record(z.string(), z.string())
       .optional()
       .openapi({ description: 'Input field ← file column. Columns map by name where not given.' }),
+    template: z
+      .string()
+      .min(1)
+      .max(120)
+      .optional()
+      .openapi({ description: 'A custom template, `name` (latest version) or `name@version`.' }),
+    cache: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Reuse answers of identical earlier requests (default true).' }),
   })
   .refine((body) => (body.items === undefined) !== (body.input_file_id === undefined), {
     message: 'Send either items or input_file_id.',
@@ -47,12 +57,16 @@ export const batchSchema = z
     metadata: z.record(z.string(), z.string()).nullable(),
     input_file_id: z.string().nullable(),
     mapping: z.record(z.string(), z.string()).nullable(),
+    template: z.string().nullable().openapi({ description: '`name@version` of the template used.' }),
     request_counts: z.object({
       total: z.number().int(),
-      completed: z.number().int(),
+      completed: z.number().int().openapi({ description: 'Tasks with an output, including needs_review.' }),
       failed: z.number().int(),
+      needs_review: z.number().int(),
     }),
     usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() }),
+    cost_usd: z.number(),
+    cache_hits: z.number().int(),
     error: errorSchema.nullable(),
     created_at: unixSeconds,
     started_at: unixSeconds.nullable(),

@@ -1,40 +1,88 @@
+// product_description: a product description for a store page, in a tone and at a length.
 import { z } from 'zod'
-import { defineTask } from './types'
+import { CHAT_MODELS } from './models'
+import { lines, replyAsJson } from './prompt'
+import { clip, fitFirst, listItems, pick, rotate } from './simulate-text'
+import { characterCount, wordCount } from './text-limits/characters'
+import { defineTask, jsonAnswer } from './types'
 
-const LENGTHS = { short: 60, medium: 120, long: 250 } as const
+/** Target words per length; a description is flagged only past 1.5 × the target. */
+export const DESCRIPTION_WORDS = { short: 60, medium: 120, long: 250 } as const
+const TOLERANCE = 1.5
+
+const OPENERS = ['Meet {}.', 'Say hello to {}.', 'Discover {}.', 'Introducing {}.', '{} is here.'] as const
+const BODY = [
+  'It is designed for everyday use and built to last.',
+  'Every detail has been considered, from the materials to the finish.',
+  'It fits easily into your routine and makes the small things simpler.',
+  'Thoughtful design meets reliable quality, so you can count on it day after day.',
+  'It is easy to set up, easy to use and easy to love.',
+  'Made with care and tested to high standards, it delivers on its promise.',
+  'Whether at home or on the go, it adapts to the way you live.',
+  'It is the kind of product you will reach for again and again.',
+] as const
 
 export const productDescription = defineTask({
   type: 'product_description',
-  description: 'A product description from a title and features, for an audience and tone.',
+  description: 'A product description from a title and features, for an audience and in a tone.',
   input: z.object({
     title: z.string().trim().min(1, 'title is required').max(500),
     features: z.string().max(5000).optional(),
     audience: z.string().max(200).optional(),
+    tone: z.string().max(100).optional(),
   }),
-  params: z.object({
-    tone: z.string().max(100).default('friendly'),
-    length: z.enum(['short', 'medium', 'long']).default('medium'),
-  }),
+  params: z
+    .object({
+      tone: z.string().max(100).default('friendly'),
+      length: z.enum(['short', 'medium', 'long']).default('medium'),
+    })
+    .prefault({}),
   output: z.object({ description: z.string().min(1) }),
-  prompt: (input, params) => [
-    {
-      role: 'system',
-      content: `You write product descriptions for e-commerce. Tone: ${params.tone}. About ${LENGTHS[params.length]} words. Reply with JSON {"description": string}.`,
-    },
-    {
-      role: 'user',
-      content: [
-        `Product: ${input.title}`,
-        input.features && `Features: ${input.features}`,
-        input.audience && `Audience: ${input.audience}`,
-      ]
-        .filter(Boolean)
-        .join('\n'),
-    },
-  ],
-  simulate: (input, params, seed) => ({
-    description: `${input.title}: ${params.tone} copy${input.features ? ` featuring ${input.features}` : ''}${
-      input.audience ? ` for ${input.audience}` : ''
-    }. (#${seed % 10000})`,
-  }),
+  kind: 'chat',
+  system: (params) => {
+    const target = DESCRIPTION_WORDS[params.length]
+    return lines(
+      'You write product descriptions for e-commerce product pages.',
+      `Tone: ${params.tone}, unless the product gives its own tone.`,
+      `Length: about ${target} words, never more than ${Math.floor(target * TOLERANCE)}.`,
+      'Plain prose in one or two paragraphs: no headings, no markdown, no invented specifications.',
+      replyAsJson('{"description": "..."}'),
+    )
+  },
+  user: (input) =>
+    lines(
+      `Product: ${input.title}`,
+      input.features && `Features: ${input.features}`,
+      input.audience && `Audience: ${input.audience}`,
+      input.tone && `Tone: ${input.tone}`,
+    ),
+  check: (output, _input, params) => {
+    const target = DESCRIPTION_WORDS[params.length]
+    const limit = Math.floor(target * TOLERANCE)
+    const words = wordCount(output.description)
+    return words > limit
+      ? [
+          `description is ${words} words; the limit is ${limit} (1.5 × the ${target}-word ${params.length} target)`,
+        ]
+      : []
+  },
+  simulate: (input, params, seed) => {
+    const target = DESCRIPTION_WORDS[params.length]
+    const name = fitFirst(['{}'], clip(input.title, 120), 8, wordCount)
+    const sentences = [fitFirst(rotate(OPENERS, seed), name, 80, characterCount)]
+    const features = listItems(input.features).slice(0, 3)
+    if (features.length) {
+      const list = features.map((feature) => fitFirst(['{}'], clip(feature, 80), 6, wordCount)).join(', ')
+      sentences.push(`Highlights include ${list}.`)
+    }
+    if (input.audience) sentences.push(`Made for ${fitFirst(['{}'], clip(input.audience, 100), 8, wordCount)}.`)
+    for (let i = 0; wordCount(sentences.join(' ')) < target * 0.9 && i < 40; i++) {
+      sentences.push(pick(BODY, seed, i + 1))
+    }
+    while (sentences.length > 1 && wordCount(sentences.join(' ')) > target * 1.1) sentences.pop()
+    return jsonAnswer({ description: sentences.join(' ') })
+  },
+  models: CHAT_MODELS,
+  variants: 1,
+  expectedOutputTokens: (params) => Math.round(DESCRIPTION_WORDS[params.length] * 1.4) + 20,
 })

@@ -102,7 +102,7 @@ describe('batch access and quotas', () => {
 
     await callJson(`/v1/batches/${batch.id}/retry`, 200, { method: 'POST', token: owner.accessToken })
     const retried = await waitForStatus(owner.accessToken, batch.id)
-    expect(retried.request_counts).toEqual({ total: 300, completed: 300, failed: 0 })
+    expect(retried.request_counts).toEqual({ total: 300, completed: 300, failed: 0, needs_review: 0 })
     await callJson(`/v1/batches/${batch.id}/retry`, 409, { method: 'POST', token: owner.accessToken })
   })
 })

@@ -25,7 +25,13 @@ async function startBatch(count: number) {
     batchId,
     task: 'seo_meta',
     params: {},
-    model: null,
+    settings: {
+      route: [{ provider: 'simulated', model: 'simulated-1' }],
+      brand: null,
+      template: null,
+      cache: false,
+      credentials: {},
+    },
     expected: count,
     source: 'inline',
     items: Array.from({ length: count }, (_, i) => ({

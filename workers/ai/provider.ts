@@ -1,25 +1,43 @@
-// The seam between the pipeline and model providers: a normalised request in, a normalised
-// result or a typed error that says whether trying again may help.
+// The seam between the pipeline and model providers: a normalised model call in, a normalised
+// output with the provider's own token usage out, or a typed error that says whether trying
+// again may help. Providers know nothing of tasks; tasks know nothing of providers.
 import type { Usage } from '../../shared/db/schema'
-import type { ChatMessage, TaskDefinition } from '../../shared/tasks/types'
+import type { ModelCall, ProviderOutput } from '../../shared/tasks/model-call'
+
+export type { ModelCall, ProviderOutput } from '../../shared/tasks/model-call'
 
 export type ProviderRequest = {
-  task: TaskDefinition
-  input: unknown
-  params: unknown
-  model?: string | null
-  messages: ChatMessage[]
+  call: ModelCall
+  model: string
+  signal: AbortSignal
   /** Stable per task, so deterministic providers give each row its own output. */
   seed: number
-  /** 1 on the first try of a task, counting up on each redelivery. */
+  /** 1 on the first try of a task, counting up on each retry or redelivery. */
   attempt: number
-  signal: AbortSignal
+  /** What a model would answer to this call; only the simulated provider uses it. */
+  simulate: () => ProviderOutput
 }
 
-export type ProviderResult = { output: unknown; usage: Usage; provider: string; model: string }
+export type ProviderResult = {
+  output: ProviderOutput
+  /** Token usage as the provider reported it (estimated only where it reports none). */
+  usage: Usage
+  provider: string
+  model: string
+}
 
-export type Provider = { slug: string; generate: (request: ProviderRequest) => Promise<ProviderResult> }
+export type Provider = {
+  slug: string
+  /** The kinds of model call this provider can make. */
+  supports: readonly ModelCall['kind'][]
+  generate: (request: ProviderRequest) => Promise<ProviderResult>
+}
 
+/**
+ * Stable codes: `rate_limited` (429), `provider_unavailable` (5xx, network), `timeout`,
+ * `provider_auth` (401/403), `invalid_request` (other 4xx), `bad_response` (unparseable answer),
+ * `content_filtered`, `not_configured`, `unsupported`.
+ */
 export class ProviderError extends Error {
   constructor(
     readonly code: string,

@@ -1,6 +1,7 @@
 // The Hono app: cross-cutting middleware, then one sub-app per resource.
 import { except } from 'hono/combine'
 import { secureHeaders } from 'hono/secure-headers'
+import { hookRoutes } from '../hooks/routes'
 import { renderDocsPage } from './docs-page'
 import { handleError, handleNotFound } from './error-handler'
 import { authenticate } from './middleware/authenticate'
@@ -14,12 +15,23 @@ import { auditRoutes } from './routes/audit'
 import { authRoutes } from './routes/auth'
 import { batchOutputRoutes } from './routes/batch-output'
 import { batchRoutes } from './routes/batches'
+import { brandRoutes } from './routes/brand'
 import { fileRoutes } from './routes/files'
+import { generateRoutes } from './routes/generate'
 import { healthRoutes } from './routes/health'
+import { integrationRoutes } from './routes/integrations'
 import { keyRoutes } from './routes/keys'
 import { meRoutes } from './routes/me'
 import { memberRoutes } from './routes/members'
+import { modelRouteRoutes } from './routes/model-routes'
+import { openaiRoutes } from './routes/openai'
+import { planningRoutes } from './routes/planning'
+import { providerKeyRoutes } from './routes/provider-keys'
+import { templateRoutes } from './routes/templates'
 import { tenantRoutes } from './routes/tenant'
+import { usageRoutes } from './routes/usage'
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries'
+import { webhookRoutes } from './routes/webhooks'
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -44,7 +56,7 @@ export function createApp() {
     corsFromEnv(),
     // Uploads stream to R2 under their own, much larger limit (MAX_UPLOAD_BYTES).
     except(
-      (c) => c.req.method === 'POST' && c.req.path === '/v1/files',
+      (c) => c.req.method === 'POST' && (c.req.path === '/v1/files' || c.req.path === '/openai/v1/files'),
       bodySizeLimit({ maxBytes: (env) => Number(env.MAX_JSON_BYTES) }),
     ),
   )
@@ -58,8 +70,22 @@ export function createApp() {
   app.route('/v1/members', memberRoutes)
   app.route('/v1/audit-log', auditRoutes)
   app.route('/v1/files', fileRoutes)
+  app.route('/v1/brand', brandRoutes)
+  app.route('/v1/templates', templateRoutes)
+  app.route('/v1/routes', modelRouteRoutes)
+  app.route('/v1/provider-keys', providerKeyRoutes)
+  app.route('/v1/generate', generateRoutes)
+  app.route('/v1/usage', usageRoutes)
+  app.route('/v1', planningRoutes)
   app.route('/v1/batches', batchRoutes)
   app.route('/v1/batches', batchOutputRoutes)
+  app.route('/v1/webhooks', webhookRoutes)
+  app.route('/v1/webhooks', webhookDeliveryRoutes)
+  app.route('/v1/integrations', integrationRoutes)
+  // OpenAI's shapes for OpenAI's SDKs: authenticates and rate-limits inside, so errors take OpenAI's shape.
+  app.route('/openai/v1', openaiRoutes)
+  // Inbound hooks authenticate by their senders' signatures, not by API keys.
+  app.route('/hooks', hookRoutes)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

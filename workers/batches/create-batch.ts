@@ -3,16 +3,20 @@
 import { and, eq } from 'drizzle-orm'
 import { sha256Hex } from '../../shared/crypto'
 import { db } from '../../shared/db/client'
-import { batches, files, idempotencyKeys } from '../../shared/db/schema'
+import { batches, type FileRow, files, idempotencyKeys } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
 import { newId } from '../../shared/ids'
+import type { RunSettings } from '../../shared/pipeline/messages'
 import type { BatchCreate } from '../../shared/schemas/batches'
 import { findTask, TASK_TYPES } from '../../shared/tasks'
+import { resolveRunSettings } from '../ai/run-settings'
 import type { Principal } from '../identity/principal'
 import { batchCoordinator, tenantCoordinator } from '../pipeline/coordinators'
+import { emitBatchCreated } from '../webhooks/batch-events'
 import { presentBatch } from './present'
+import { sampleRows } from './sample-rows'
 
-function validateTask(body: BatchCreate) {
+export function validateTask(body: BatchCreate) {
   const task = findTask(body.task)
   if (!task)
     throw new AppError(
@@ -32,12 +36,36 @@ function validateTask(body: BatchCreate) {
   }
   const fields = Object.keys((task.input as { shape?: object }).shape ?? {})
   const unknown = Object.keys(body.mapping ?? {}).filter((field) => !fields.includes(field))
-  if (unknown.length) {
+  if (unknown.length && !body.template) {
     throw errors.validation(
       `The mapping names input fields the task does not have: ${unknown.join(', ')}. It takes: ${fields.join(', ')}.`,
     )
   }
   return { task, params: params.data as Record<string, unknown> }
+}
+
+/** The columns rows will have: keys of the first rows (inline or in the file) and the mapped fields. */
+export async function inputColumns(
+  env: Env,
+  body: BatchCreate,
+  file: FileRow | undefined,
+): Promise<Set<string>> {
+  const columns = new Set(Object.keys(body.mapping ?? {}))
+  for (const row of await sampleRows(env, body, file, file ? 1 : Number.POSITIVE_INFINITY))
+    for (const key of Object.keys(row.input)) columns.add(key)
+  return columns
+}
+
+export function checkTemplateVariables(settings: RunSettings, columns: Set<string>) {
+  const unknown = settings.template?.variables.filter((name) => !columns.has(name)) ?? []
+  if (unknown.length) {
+    throw new AppError(
+      'unknown_template_variables',
+      400,
+      `Template ${settings.template!.name}@${settings.template!.version} uses ${unknown.map((name) => `{{${name}}}`).join(', ')}, which the input does not have. Columns: ${[...columns].join(', ') || 'none'}.`,
+      { unknown },
+    )
+  }
 }
 
 export async function createBatch(
@@ -48,7 +76,7 @@ export async function createBatch(
 ) {
   const database = db(env.DB)
   const tenantId = principal.tenantId
-  const { params } = validateTask(body)
+  const { task, params } = validateTask(body)
   const maxInline = Number(env.MAX_INLINE_ITEMS ?? 10_000)
   if (body.items && body.items.length > maxInline) {
     throw new AppError(
@@ -85,6 +113,13 @@ export async function createBatch(
       })
     : undefined
   if (body.input_file_id && !file) throw errors.notFound('Input file')
+  const settings = await resolveRunSettings(env, tenantId, {
+    task,
+    model: body.model,
+    template: body.template,
+    cache: body.cache,
+  })
+  if (settings.template) checkTemplateVariables(settings, await inputColumns(env, body, file))
   const total = file ? file.records : body.items!.length
 
   const batchId = newId('bat')
@@ -113,6 +148,7 @@ export async function createBatch(
           metadata: body.metadata ?? null,
           inputFileId: file?.id ?? null,
           mapping: body.mapping ?? null,
+          template: settings.template ? `${settings.template.name}@${settings.template.version}` : null,
           total,
         })
         .returning(),
@@ -124,12 +160,13 @@ export async function createBatch(
           ]
         : []),
     ])
-    const spec = { tenantId, batchId, task: body.task, params, model: body.model ?? null, expected: total }
+    const spec = { tenantId, batchId, task: body.task, params, settings, expected: total }
     const summary = await batchCoordinator(env, tenantId, batchId).start(
       file
         ? { ...spec, source: 'file', key: file.r2Key, format: file.format, mapping: body.mapping ?? null }
         : { ...spec, source: 'inline', items: body.items! },
     )
+    await emitBatchCreated(env, { ...spec, ...summary })
     return { batch: presentBatch(row[0]!, summary), replayed: false }
   } catch (error) {
     await tenant.releaseBatch(batchId)

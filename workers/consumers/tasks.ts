@@ -1,8 +1,7 @@
-// The `tasks` queue consumer: runs each chunk's open tasks and reports them to the batch in one
-// call. Transient failures (429, 5xx, timeouts) go back on the queue with exponential backoff and
+// The `tasks` queue consumer: runs each chunk's open tasks (see run-tasks.ts) and reports them to
+// the batch in one call. Transient failures (429, 5xx, timeouts) go back on the queue with exponential backoff and
 // jitter; on the last delivery they are recorded as failed. An unexpected error retries the whole
 // message: results are recorded idempotently, so nothing counts twice.
-import { mapWithConcurrency } from '../../shared/concurrency'
 import { backoffSeconds } from '../../shared/pipeline/backoff'
 import {
   chunkMessageSchema,
@@ -11,18 +10,11 @@ import {
   type TaskResult,
 } from '../../shared/pipeline/messages'
 import { findTask } from '../../shared/tasks'
-import { providerFor } from '../ai/providers'
 import { batchCoordinator } from '../pipeline/coordinators'
-import { DEFAULT_TASK_TIMEOUT_MS, executeTask } from '../pipeline/execute-task'
+import { runTasks } from '../pipeline/run-tasks'
+import { createTaskRun, type TaskRunEnv } from '../pipeline/task-run'
 
-/** Provider calls in flight per message. */
-const TASKS_IN_PARALLEL = 32
-
-export type TaskConsumerEnv = Env & {
-  SIMULATED_LATENCY_MS?: string
-  SIMULATED_FAILURES?: string
-  TASK_TIMEOUT_MS?: string
-}
+export type TaskConsumerEnv = Env & TaskRunEnv
 
 export async function consumeTasks(batch: MessageBatch<unknown>, env: TaskConsumerEnv): Promise<void> {
   await Promise.all(batch.messages.map((message) => consumeChunk(message, env)))
@@ -43,17 +35,14 @@ async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Pr
     const task = work && findTask(work.task)
     if (!work || !task || work.items.length === 0) return message.ack()
 
-    const options = {
-      provider: providerFor(env),
+    const run = await createTaskRun(env, {
+      tenantId,
       task,
       params: task.params.parse(work.params),
-      model: work.model,
-      attempt: message.attempts,
-      timeoutMs: Number(env.TASK_TIMEOUT_MS) || DEFAULT_TASK_TIMEOUT_MS,
-    }
-    const outcomes = await mapWithConcurrency(work.items, TASKS_IN_PARALLEL, (item) =>
-      executeTask(item, options),
-    )
+      settings: work.settings,
+      delivery: message.attempts,
+    })
+    const outcomes = await runTasks(env, run, work.items)
     const lastDelivery = message.attempts >= MAX_DELIVERIES
     const results: TaskResult[] = []
     let retryAfterMs = 0

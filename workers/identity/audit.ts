@@ -15,6 +15,23 @@ export type AuditAction =
   | 'member.role_changed'
   | 'member.removed'
   | 'tenant.updated'
+  | 'tenant.plan_changed'
+  | 'brand.updated'
+  | 'template.saved'
+  | 'template.deleted'
+  | 'route.updated'
+  | 'provider_key.stored'
+  | 'provider_key.deleted'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
+  | 'webhook.disabled'
+  | 'integration.created'
+  | 'integration.updated'
+  | 'integration.deleted'
+  | 'hook.rejected'
+  | 'hook.batch_refused'
 
 export type AuditEntry = {
   tenantId: string

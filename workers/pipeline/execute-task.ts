@@ -1,82 +1,136 @@
-// Runs one task through the provider with a timeout, and sorts the outcome into a result to
-// record now or a transient failure worth another delivery.
+// Runs one task: the row's input → model call → routed provider call → the task's output,
+// checked against its schema and constraints. An output that breaks a constraint is regenerated
+// with the reason, up to REGENERATIONS times, then kept as `needs_review` with the violations
+// named; nothing is truncated. Usage and cost add up over every call the task made.
 import { fnv1a } from '../../shared/hash'
 import type { TaskError, TaskResult } from '../../shared/pipeline/messages'
-import type { TaskDefinition } from '../../shared/tasks/types'
-import { type Provider, ProviderError } from '../ai/provider'
+import { buildCall, withFeedback } from '../../shared/tasks/build-call'
+import type { ModelCall, ProviderOutput } from '../../shared/tasks/model-call'
+import { missingVariables } from '../../shared/tasks/template'
+import { costOf } from '../ai/prices'
+import { ProviderError } from '../ai/provider'
+import { routeCall } from '../ai/router'
+import { avoidedWordsIn, readAnswer } from './answers'
+import { MissingImage, type TaskRun } from './task-run'
 
-export const DEFAULT_TASK_TIMEOUT_MS = 30_000
+export const REGENERATIONS = 2
 
 export type TaskOutcome =
   | TaskResult
   | { seq: number; status: 'retry'; error: TaskError; retryAfterMs?: number }
 
-export type ExecuteOptions = {
-  provider: Provider
-  task: TaskDefinition
-  params: unknown
-  model: string | null
-  attempt: number
-  timeoutMs: number
+export type TaskItem = { seq: number; customId: string; input: Record<string, unknown> }
+
+/** A row ready to run: its model call, and its cache key when the batch uses the cache. */
+export type PreparedTask = {
+  seq: number
+  seed: number
+  input: unknown
+  call: ModelCall
+  cacheKey: string | null
 }
 
-export async function executeTask(
-  item: { seq: number; customId: string; input: Record<string, unknown> },
-  options: ExecuteOptions,
-): Promise<TaskOutcome> {
-  const { task, params, provider } = options
-  const input = task.input.safeParse(item.input)
-  if (!input.success) {
-    return {
-      seq: item.seq,
-      status: 'failed',
-      error: { code: 'invalid_input', message: input.error.issues[0]!.message },
-    }
+function failed(seq: number, code: string, message: string): TaskResult {
+  return { seq, status: 'failed', error: { code, message } }
+}
+
+async function cacheKeyOf(run: TaskRun, call: ModelCall): Promise<string> {
+  const text = JSON.stringify([run.task.type, run.settings.route, call])
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+export async function prepareTask(item: TaskItem, run: TaskRun): Promise<PreparedTask | TaskResult> {
+  const { task, settings } = run
+  let input: unknown = item.input
+  if (settings.template) {
+    const missing = missingVariables(settings.template.variables, item.input)
+    if (missing.length)
+      return failed(
+        item.seq,
+        'invalid_input',
+        `The template needs ${missing.join(', ')}, which this row lacks.`,
+      )
+  } else {
+    const parsed = task.input.safeParse(item.input)
+    if (!parsed.success) return failed(item.seq, 'invalid_input', parsed.error.issues[0]!.message)
+    input = parsed.data
   }
+  const built = buildCall(task, input, run.params, {
+    brand: settings.brand,
+    template: settings.template,
+    row: item.input,
+    schema: run.schema,
+  })
+  let call: ModelCall
   try {
-    const result = await provider.generate({
-      task,
-      input: input.data,
-      params,
-      model: options.model,
-      messages: task.prompt(input.data, params),
-      seed: fnv1a(item.customId),
-      attempt: options.attempt,
-      signal: AbortSignal.timeout(options.timeoutMs),
-    })
-    const output = task.output.safeParse(result.output)
-    if (!output.success) {
-      return {
-        seq: item.seq,
-        status: 'failed',
-        error: {
-          code: 'invalid_output',
-          message: `The model's output does not fit the task: ${output.error.issues[0]!.message}`,
-        },
+    call = await run.resolveImages(built)
+  } catch (error) {
+    if (error instanceof MissingImage) return failed(item.seq, 'invalid_input', error.message)
+    throw error
+  }
+  return {
+    seq: item.seq,
+    seed: fnv1a(item.customId),
+    input,
+    call,
+    cacheKey: settings.cache ? await cacheKeyOf(run, call) : null,
+  }
+}
+
+function answerText(answer: ProviderOutput): string {
+  return answer.kind === 'text' ? answer.text : JSON.stringify(answer)
+}
+
+export async function runTask(prepared: PreparedTask, run: TaskRun): Promise<TaskOutcome> {
+  const { task, params } = run
+  const usage = { input_tokens: 0, output_tokens: 0 }
+  let cost = 0
+  let call = prepared.call
+  try {
+    for (let generation = 0; ; generation++) {
+      const result = await routeCall({
+        call,
+        targets: run.settings.route,
+        providers: run.providers,
+        seed: prepared.seed + generation,
+        delivery: run.delivery,
+        simulate: () => task.simulate(prepared.input, params, prepared.seed + generation),
+        policy: { timeoutMs: run.timeoutMs },
+      })
+      usage.input_tokens += result.usage.input_tokens
+      usage.output_tokens += result.usage.output_tokens
+      cost += costOf(result.model, result.usage)
+      const spent = { usage: { ...usage }, cost_usd: cost }
+      const answer = readAnswer(task, result.output, prepared.input, params)
+      const problems = [
+        ...answer.problems,
+        ...(answer.fits ? avoidedWordsIn(answer.output, run.settings.brand?.avoid_words ?? []) : []),
+      ]
+      const generated = {
+        seq: prepared.seq,
+        provider: result.provider,
+        model: result.model,
+        cached: false,
+        ...spent,
       }
-    }
-    return {
-      seq: item.seq,
-      status: 'succeeded',
-      output: output.data,
-      usage: result.usage,
-      provider: result.provider,
-      model: result.model,
+      if (answer.fits && problems.length === 0)
+        return { ...generated, status: 'succeeded', output: answer.output }
+      if (generation < REGENERATIONS) {
+        call = withFeedback(call, answerText(result.output), problems)
+        continue
+      }
+      if (!answer.fits) {
+        const message = `No usable answer after ${generation + 1} tries: ${problems[0]}`
+        return { seq: prepared.seq, status: 'failed', error: { code: 'invalid_output', message }, ...spent }
+      }
+      return { ...generated, status: 'needs_review', output: answer.output, violations: problems }
     }
   } catch (error) {
-    if (error instanceof ProviderError) {
-      const failure = { code: error.code, message: error.message }
-      return error.retryable
-        ? { seq: item.seq, status: 'retry', error: failure, retryAfterMs: error.retryAfterMs }
-        : { seq: item.seq, status: 'failed', error: failure }
-    }
-    if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      return {
-        seq: item.seq,
-        status: 'retry',
-        error: { code: 'timeout', message: `No answer within ${options.timeoutMs} ms.` },
-      }
-    }
-    throw error
+    if (!(error instanceof ProviderError)) throw error
+    const failure = { code: error.code, message: error.message }
+    return error.retryable
+      ? { seq: prepared.seq, status: 'retry', error: failure, retryAfterMs: error.retryAfterMs }
+      : { seq: prepared.seq, status: 'failed', error: failure }
   }
 }

@@ -1,0 +1,47 @@
+// Counting text the way people and ad platforms do: user-perceived characters (grapheme clusters),
+// Google Ads' width (double-width scripts count 2) and words.
+
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' })
+
+/** Printable ASCII: one character per code unit, which spares the segmenter. */
+export const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+
+/** The user-perceived characters of a text: an emoji ZWJ sequence or a letter with accents is one. */
+export function graphemes(text: string): string[] {
+  return Array.from(graphemeSegmenter.segment(text), (part) => part.segment)
+}
+
+/** Characters as a reader counts them (grapheme clusters). */
+export function characterCount(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length
+  let count = 0
+  for (const _ of graphemeSegmenter.segment(text)) count++
+  return count
+}
+
+const DOUBLE_WIDTH =
+  /^[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}\u3000-\u303f\uff01-\uff60\uffe0-\uffe6]/u
+
+/**
+ * Characters as Google Ads counts them: double-width characters (Chinese, Japanese, Korean and
+ * full-width forms) count 2.
+ */
+export function adsCharacterCount(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length
+  let count = 0
+  for (const { segment } of graphemeSegmenter.segment(text)) count += DOUBLE_WIDTH.test(segment) ? 2 : 1
+  return count
+}
+
+/** Words, by Unicode word boundaries: punctuation and spaces are not words; CJK text splits into words too. */
+export function wordCount(text: string): number {
+  let count = 0
+  for (const part of wordSegmenter.segment(text)) if (part.isWordLike) count++
+  return count
+}
+
+/** The words of a text with the separators between them, for cutting at a word boundary. */
+export function wordPieces(text: string): string[] {
+  return Array.from(wordSegmenter.segment(text), (part) => part.segment)
+}

@@ -1,0 +1,27 @@
+// Workers AI image models take the image as an array of byte values: decode inline base64, or
+// fetch a URL (its failures mapped like a provider's, since the task cannot run without it).
+import type { ImageInput } from '../../../../shared/tasks/model-call'
+import { ProviderError } from '../../provider'
+import { statusError, thrownError } from '../http-errors'
+
+export async function imageBytes(image: ImageInput, signal: AbortSignal): Promise<number[]> {
+  if ('data' in image) return decodeBase64(image.data)
+  let response: Response
+  let bytes: ArrayBuffer
+  try {
+    response = await fetch(image.url, { signal })
+    bytes = await response.arrayBuffer()
+  } catch (error) {
+    throw thrownError(error, signal, `Image ${image.url}`)
+  }
+  if (!response.ok) throw statusError(response.status, `Image ${image.url} answered ${response.status}.`)
+  return Array.from(new Uint8Array(bytes))
+}
+
+function decodeBase64(data: string): number[] {
+  try {
+    return Array.from(atob(data), (char) => char.charCodeAt(0))
+  } catch {
+    throw new ProviderError('invalid_request', 'The image data is not valid base64.', false)
+  }
+}

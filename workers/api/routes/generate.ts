@@ -1,0 +1,55 @@
+// POST /v1/generate: one task, synchronously, for integrations that need a result now.
+
+import { AppError, errors } from '../../../shared/errors'
+import { generateSchema, generationSchema } from '../../../shared/schemas/ai'
+import { findTask, TASK_TYPES } from '../../../shared/tasks'
+import { checkInput, generateRows } from '../../ai/generate'
+import { resolveRunSettings } from '../../ai/run-settings'
+import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
+
+export const generateRoutes = createRouter().openapi(
+  protectedRoute('write', {
+    method: 'post',
+    path: '/',
+    tags: ['Generate'],
+    summary: 'Run one task now and return its output',
+    request: jsonBody(generateSchema),
+    responses: {
+      200: json(generationSchema, 'The output (status succeeded or needs_review), usage and cost.'),
+      502: errorResponse('The provider refused the request or gave no usable answer.'),
+      503: errorResponse('No provider could answer now; see Retry-After.'),
+    },
+  }),
+  async (c) => {
+    const tenantId = c.get('principal').tenantId
+    const body = c.req.valid('json')
+    const task = findTask(body.task)
+    if (!task)
+      throw new AppError(
+        'unknown_task',
+        400,
+        `Unknown task "${body.task}". Known tasks: ${TASK_TYPES.join(', ')}.`,
+      )
+    const params = task.params.safeParse(body.params)
+    if (!params.success) throw errors.validation('The params do not fit the task.', params.error.issues)
+    const settings = await resolveRunSettings(c.env, tenantId, { ...body, task })
+    checkInput(task, settings, body.input)
+    const [result] = await generateRows(c.env, {
+      tenantId,
+      task,
+      params: params.data,
+      settings,
+      rows: [{ customId: crypto.randomUUID(), input: body.input }],
+    })
+    if (result!.status === 'failed') {
+      const { code, message } = result!.error!
+      throw new AppError(
+        code === 'invalid_input' ? 'invalid_input' : 'generation_failed',
+        code === 'invalid_input' ? 400 : 502,
+        message,
+        { task_error: code },
+      )
+    }
+    return c.json(result!, 200)
+  },
+)

@@ -1,0 +1,191 @@
+// Webhook endpoints of the caller's tenant: create (secret shown once), list, get, change,
+// delete, and rotate the signing secret with an overlap.
+import { and, desc, eq, lt } from 'drizzle-orm'
+import { db } from '../../../shared/db/client'
+import { webhookEndpoints } from '../../../shared/db/schema'
+import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
+import {
+  rotateSecretSchema,
+  webhookCreateSchema,
+  webhookListSchema,
+  webhookSchema,
+  webhookUpdateSchema,
+  webhookWithSecretSchema,
+} from '../../../shared/schemas/webhooks'
+import { recordAudit } from '../../identity/audit'
+import { actorId } from '../../identity/principal'
+import {
+  createEndpoint,
+  endpointChanges,
+  findEndpoint,
+  presentEndpoint,
+  rotateSecret,
+} from '../../webhooks/endpoints'
+import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
+import { auditContext } from '../request-context'
+
+const tags = ['Webhooks']
+const refused = errorResponse(
+  'The URL cannot receive webhooks (`webhook_url_refused`), or the body is not valid.',
+)
+
+export const webhookRoutes = createRouter()
+  .openapi(
+    protectedRoute('admin', {
+      method: 'post',
+      path: '/',
+      tags,
+      summary: 'Register an endpoint; its signing secret is in this response only',
+      request: jsonBody(webhookCreateSchema),
+      responses: { 201: json(webhookWithSecretSchema, 'The endpoint, with its secret.'), 400: refused },
+    }),
+    async (c) => {
+      const principal = c.get('principal')
+      const database = db(c.env.DB)
+      const { endpoint, secret } = await createEndpoint(
+        c.env,
+        database,
+        principal.tenantId,
+        c.req.valid('json'),
+      )
+      await recordAudit(database, {
+        tenantId: principal.tenantId,
+        actor: actorId(principal),
+        action: 'webhook.created',
+        target: endpoint.id,
+        details: { url: endpoint.url, kind: endpoint.kind, events: endpoint.events },
+        ...auditContext(c),
+      })
+      return c.json({ ...presentEndpoint(endpoint), secret }, 201)
+    },
+  )
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/',
+      tags,
+      summary: 'List endpoints (without secrets)',
+      request: { query: listQuerySchema },
+      responses: { 200: json(webhookListSchema, 'A page of endpoints, newest first.') },
+    }),
+    async (c) => {
+      const { limit, after } = c.req.valid('query')
+      const rows = await db(c.env.DB)
+        .select()
+        .from(webhookEndpoints)
+        .where(
+          and(
+            eq(webhookEndpoints.tenantId, c.get('principal').tenantId),
+            after ? lt(webhookEndpoints.id, after) : undefined,
+          ),
+        )
+        .orderBy(desc(webhookEndpoints.id))
+        .limit(limit + 1)
+      return c.json(listPage(rows.map(presentEndpoint), limit), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('read', {
+      method: 'get',
+      path: '/{id}',
+      tags,
+      summary: 'An endpoint, with its health',
+      request: { params: idParamSchema },
+      responses: { 200: json(webhookSchema, 'The endpoint.') },
+    }),
+    async (c) => {
+      const endpoint = await findEndpoint(db(c.env.DB), c.get('principal').tenantId, c.req.valid('param').id)
+      return c.json(presentEndpoint(endpoint), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('admin', {
+      method: 'patch',
+      path: '/{id}',
+      tags,
+      summary: 'Change the URL, events or description, or disable / enable again',
+      request: { params: idParamSchema, ...jsonBody(webhookUpdateSchema) },
+      responses: { 200: json(webhookSchema, 'The endpoint after the change.'), 400: refused },
+    }),
+    async (c) => {
+      const principal = c.get('principal')
+      const database = db(c.env.DB)
+      const endpoint = await findEndpoint(database, principal.tenantId, c.req.valid('param').id)
+      const changes = endpointChanges(c.env, endpoint, c.req.valid('json'))
+      const [row] = await database
+        .update(webhookEndpoints)
+        .set(changes)
+        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.tenantId, principal.tenantId)))
+        .returning()
+      await recordAudit(database, {
+        tenantId: principal.tenantId,
+        actor: actorId(principal),
+        action: 'webhook.updated',
+        target: endpoint.id,
+        details: { changed: Object.keys(c.req.valid('json')) },
+        ...auditContext(c),
+      })
+      return c.json(presentEndpoint(row!), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('admin', {
+      method: 'delete',
+      path: '/{id}',
+      tags,
+      summary: 'Delete an endpoint and its delivery log',
+      request: { params: idParamSchema },
+      responses: { 200: json(webhookSchema, 'The deleted endpoint.') },
+    }),
+    async (c) => {
+      const principal = c.get('principal')
+      const database = db(c.env.DB)
+      const endpoint = await findEndpoint(database, principal.tenantId, c.req.valid('param').id)
+      await database
+        .delete(webhookEndpoints)
+        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.tenantId, principal.tenantId)))
+      await recordAudit(database, {
+        tenantId: principal.tenantId,
+        actor: actorId(principal),
+        action: 'webhook.deleted',
+        target: endpoint.id,
+        details: { url: endpoint.url },
+        ...auditContext(c),
+      })
+      return c.json(presentEndpoint(endpoint), 200)
+    },
+  )
+  .openapi(
+    protectedRoute('admin', {
+      method: 'post',
+      path: '/{id}/rotate-secret',
+      tags,
+      summary: 'Rotate the signing secret; both secrets sign during the overlap',
+      request: { params: idParamSchema, ...jsonBody(rotateSecretSchema) },
+      responses: {
+        200: json(webhookWithSecretSchema, 'The endpoint, with its new secret.'),
+        409: errorResponse('Slack endpoints have no secret.'),
+      },
+    }),
+    async (c) => {
+      const principal = c.get('principal')
+      const database = db(c.env.DB)
+      const endpoint = await findEndpoint(database, principal.tenantId, c.req.valid('param').id)
+      const { overlap_seconds } = c.req.valid('json')
+      const { changes, secret } = await rotateSecret(c.env, endpoint, overlap_seconds)
+      const [row] = await database
+        .update(webhookEndpoints)
+        .set(changes)
+        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.tenantId, principal.tenantId)))
+        .returning()
+      await recordAudit(database, {
+        tenantId: principal.tenantId,
+        actor: actorId(principal),
+        action: 'webhook.secret_rotated',
+        target: endpoint.id,
+        details: { overlap_seconds },
+        ...auditContext(c),
+      })
+      return c.json({ ...presentEndpoint(row!), secret }, 200)
+    },
+  )

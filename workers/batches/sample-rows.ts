@@ -1,0 +1,41 @@
+// The first rows of a batch request, before it exists: inline items, or records from the start
+// of the uploaded file (up to 1 MB read), with custom ids and the column mapping applied.
+// Previews, estimates and template checks read these.
+import { applyMapping, splitCustomId } from '../../durable-objects/batch/rows'
+import type { FileRow } from '../../shared/db/schema'
+import { errors } from '../../shared/errors'
+import { parseSlice } from '../../shared/ingest/slice'
+import type { BatchCreate } from '../../shared/schemas/batches'
+
+const SAMPLE_BYTES = 1 << 20
+
+export type SampleRow = { customId: string; input: Record<string, unknown> }
+
+export async function sampleRows(
+  env: Env,
+  body: Pick<BatchCreate, 'items' | 'mapping'>,
+  file: FileRow | undefined,
+  limit: number,
+): Promise<SampleRow[]> {
+  const mapping = body.mapping ?? null
+  if (!file) {
+    return (body.items ?? [])
+      .slice(0, limit)
+      .map((item) => ({ customId: item.custom_id, input: applyMapping(item.input, mapping) }))
+  }
+  const length = Math.min(file.bytes, SAMPLE_BYTES)
+  const object = await env.FILES.get(file.r2Key, { range: { offset: 0, length } })
+  if (!object) throw errors.notFound('Input file')
+  const slice = parseSlice(file.format, new Uint8Array(await object.arrayBuffer()), {
+    header: null,
+    final: length === file.bytes,
+  })
+  const rows: SampleRow[] = []
+  for (const record of slice.records) {
+    if (rows.length >= limit) break
+    if (!record.ok) continue
+    const { customId, fields } = splitCustomId(record.value)
+    rows.push({ customId: customId ?? `row-${rows.length + 1}`, input: applyMapping(fields, mapping) })
+  }
+  return rows
+}

@@ -1,0 +1,90 @@
+// Everything tasks of one batch (or one realtime call) share while they run: the task, its
+// params and run settings, the providers with the tenant's own keys decrypted, and how images
+// named by uploaded file are read.
+import type { RunSettings } from '../../shared/pipeline/messages'
+import { decryptSecret } from '../../shared/secret-box'
+import { answerSchema } from '../../shared/tasks/build-call'
+import type { ContentPart, ImageInput, ModelCall } from '../../shared/tasks/model-call'
+import type { TaskDefinition } from '../../shared/tasks/types'
+import type { Provider } from '../ai/provider'
+import { type ProviderEnv, providersFor, type TenantCredentials } from '../ai/providers'
+
+export const DEFAULT_TASK_TIMEOUT_MS = 30_000
+
+export type TaskRun = {
+  tenantId: string
+  task: TaskDefinition
+  params: unknown
+  settings: RunSettings
+  /** The JSON schema chat answers must match. */
+  schema: Record<string, unknown>
+  providers: Record<string, Provider>
+  /** Queue delivery of the chunk (1 for realtime calls). */
+  delivery: number
+  timeoutMs: number
+  /** Replaces images given as `file:<id>` by the uploaded file's bytes. */
+  resolveImages: (call: ModelCall) => Promise<ModelCall>
+}
+
+export type TaskRunEnv = ProviderEnv & { ENCRYPTION_KEY: string; FILES: R2Bucket; TASK_TIMEOUT_MS?: string }
+
+/** A row whose image names an uploaded file that does not exist. */
+export class MissingImage extends Error {}
+
+async function decryptCredentials(env: TaskRunEnv, settings: RunSettings): Promise<TenantCredentials> {
+  const entries = await Promise.all(
+    Object.entries(settings.credentials).map(async ([slug, stored]) => [
+      slug,
+      { apiKey: await decryptSecret(env.ENCRYPTION_KEY, stored.ciphertext), baseUrl: stored.baseUrl },
+    ]),
+  )
+  return Object.fromEntries(entries)
+}
+
+function imageReader(bucket: R2Bucket, tenantId: string) {
+  const read = async (image: ImageInput): Promise<ImageInput> => {
+    if (!('url' in image) || !image.url.startsWith('file:')) return image
+    const fileId = image.url.slice('file:'.length)
+    const object = await bucket.get(`uploads/${tenantId}/${fileId}`)
+    if (!object) throw new MissingImage(`Image file ${fileId} does not exist.`)
+    const bytes = new Uint8Array(await object.arrayBuffer())
+    let binary = ''
+    for (let i = 0; i < bytes.length; i += 0x8000)
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+    return { data: btoa(binary), mediaType: object.httpMetadata?.contentType ?? 'application/octet-stream' }
+  }
+  const readPart = async (part: ContentPart): Promise<ContentPart> =>
+    part.type === 'image' ? { type: 'image', image: await read(part.image) } : part
+  return async (call: ModelCall): Promise<ModelCall> => {
+    if (call.kind === 'classify_image' || call.kind === 'detect_objects')
+      return { ...call, image: await read(call.image) }
+    if (call.kind !== 'chat') return call
+    const messages = await Promise.all(
+      call.messages.map(async (message) =>
+        typeof message.content === 'string'
+          ? message
+          : { ...message, content: await Promise.all(message.content.map(readPart)) },
+      ),
+    )
+    return { ...call, messages }
+  }
+}
+
+export async function createTaskRun(
+  env: TaskRunEnv,
+  options: {
+    tenantId: string
+    task: TaskDefinition
+    params: unknown
+    settings: RunSettings
+    delivery: number
+  },
+): Promise<TaskRun> {
+  return {
+    ...options,
+    schema: answerSchema(options.task, options.params),
+    providers: providersFor(env, await decryptCredentials(env, options.settings)),
+    timeoutMs: Number(env.TASK_TIMEOUT_MS) || DEFAULT_TASK_TIMEOUT_MS,
+    resolveImages: imageReader(env.FILES, options.tenantId),
+  }
+}

@@ -1,0 +1,127 @@
+// Webhook endpoints of a tenant: creating one (URL checked, secret made and sealed), changing
+// it, rotating its secret with an overlap, and the API's view of it (never the secret).
+import { and, eq } from 'drizzle-orm'
+import type { Database } from '../../shared/db/client'
+import { type WebhookEndpoint, type WebhookKind, webhookEndpoints } from '../../shared/db/schema'
+import { AppError, errors } from '../../shared/errors'
+import { newId } from '../../shared/ids'
+import { BATCH_END_EVENTS, EVENT_TYPES, type EventType } from '../../shared/schemas/webhooks'
+import { sealEndpointSecret } from './secrets'
+import { generateSigningSecret } from './standard-signature'
+import { assertWebhookUrl, type UrlGuardEnv } from './url-guard'
+
+type EndpointEnv = Pick<Env, 'ENCRYPTION_KEY'> & UrlGuardEnv
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+
+/** The events an endpoint gets: as asked, or every type (Slack: the batch-end types, and only those). */
+export function resolveEvents(kind: WebhookKind, events: EventType[] | undefined): string[] {
+  const allowed: readonly string[] = kind === 'slack' ? BATCH_END_EVENTS : EVENT_TYPES
+  const chosen = events ?? allowed
+  const refused = chosen.filter((event) => !allowed.includes(event))
+  if (refused.length)
+    throw errors.validation(
+      `A ${kind} endpoint cannot take ${refused.join(', ')}; it takes ${allowed.join(', ')}.`,
+    )
+  return [...new Set(chosen)]
+}
+
+export function presentEndpoint(row: WebhookEndpoint) {
+  return {
+    id: row.id,
+    object: 'webhook_endpoint' as const,
+    kind: row.kind,
+    url: row.url,
+    description: row.description,
+    events: row.events,
+    enabled: row.enabled,
+    disabled_reason: row.disabledReason,
+    previous_secret_expires_at:
+      row.previousSecret && (row.previousSecretExpiresAt ?? 0) > nowSeconds()
+        ? row.previousSecretExpiresAt
+        : null,
+    consecutive_failures: row.consecutiveFailures,
+    failing_since: row.failingSince,
+    last_success_at: row.lastSuccessAt,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
+  }
+}
+
+export async function createEndpoint(
+  env: EndpointEnv,
+  database: Database,
+  tenantId: string,
+  input: { url: string; kind: WebhookKind; events?: EventType[]; description?: string; enabled: boolean },
+) {
+  const url = assertWebhookUrl(input.url, env).href
+  const events = resolveEvents(input.kind, input.events)
+  const id = newId('wh')
+  const secret = input.kind === 'standard' ? generateSigningSecret() : null
+  const [row] = await database
+    .insert(webhookEndpoints)
+    .values({
+      id,
+      tenantId,
+      kind: input.kind,
+      url,
+      events,
+      description: input.description ?? null,
+      enabled: input.enabled,
+      disabledReason: input.enabled ? null : 'manual',
+      secret: secret && (await sealEndpointSecret(env, { tenantId, id }, secret)),
+      updatedAt: nowSeconds(),
+    })
+    .returning()
+  return { endpoint: row!, secret }
+}
+
+export async function findEndpoint(
+  database: Database,
+  tenantId: string,
+  id: string,
+): Promise<WebhookEndpoint> {
+  const row = await database.query.webhookEndpoints.findFirst({
+    where: and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.tenantId, tenantId)),
+  })
+  if (!row) throw errors.notFound('Webhook endpoint')
+  return row
+}
+
+export function endpointChanges(
+  env: EndpointEnv,
+  endpoint: WebhookEndpoint,
+  patch: { url?: string; events?: EventType[]; description?: string | null; enabled?: boolean },
+): Partial<typeof webhookEndpoints.$inferInsert> {
+  const changes: Partial<typeof webhookEndpoints.$inferInsert> = { updatedAt: nowSeconds() }
+  if (patch.url !== undefined) changes.url = assertWebhookUrl(patch.url, env).href
+  if (patch.events !== undefined) changes.events = resolveEvents(endpoint.kind, patch.events)
+  if (patch.description !== undefined) changes.description = patch.description
+  if (patch.enabled === true)
+    Object.assign(changes, {
+      enabled: true,
+      disabledReason: null,
+      consecutiveFailures: 0,
+      failingSince: null,
+    })
+  if (patch.enabled === false) Object.assign(changes, { enabled: false, disabledReason: 'manual' })
+  return changes
+}
+
+/** A new current secret; the old one keeps signing for `overlapSeconds` so receivers can switch. */
+export async function rotateSecret(env: EndpointEnv, endpoint: WebhookEndpoint, overlapSeconds: number) {
+  if (endpoint.kind !== 'standard' || !endpoint.secret)
+    throw new AppError(
+      'no_signing_secret',
+      409,
+      'Slack endpoints are not signed, so they have no secret to rotate.',
+    )
+  const secret = generateSigningSecret()
+  const changes = {
+    secret: await sealEndpointSecret(env, endpoint, secret),
+    previousSecret: overlapSeconds > 0 ? endpoint.secret : null,
+    previousSecretExpiresAt: overlapSeconds > 0 ? nowSeconds() + overlapSeconds : null,
+    updatedAt: nowSeconds(),
+  }
+  return { changes, secret }
+}
