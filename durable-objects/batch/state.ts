@@ -1,6 +1,6 @@
 // A batch object's durable state: the spec it was started with and its running counters,
 // one JSON value in the object's key-value store, written after every change.
-import type { BatchStatus, FileFormat, Usage } from '../../shared/db/schema'
+import type { BatchStatus, DataFormat, Usage } from '../../shared/db/schema'
 import type { RunSettings } from '../../shared/pipeline/messages'
 
 export const TASK_STATE = { pending: 0, dispatched: 1, succeeded: 2, failed: 3 } as const
@@ -8,7 +8,7 @@ export const TASK_STATE = { pending: 0, dispatched: 1, succeeded: 2, failed: 3 }
 export type FileSource = {
   kind: 'file'
   key: string
-  format: FileFormat
+  format: DataFormat
   mapping: Record<string, string> | null
   /** Next byte of the file to ingest; rows before it are tasks already. */
   offset: number

@@ -124,9 +124,15 @@ export type Tenant = typeof tenants.$inferSelect
 export type User = typeof users.$inferSelect
 export type ApiKey = typeof apiKeys.$inferSelect
 
-export const FILE_PURPOSES = ['batch'] as const
-export const FILE_FORMATS = ['csv', 'jsonl'] as const
+export const FILE_PURPOSES = ['batch', 'image'] as const
+export const FILE_FORMATS = ['csv', 'jsonl', 'png', 'jpeg', 'gif', 'webp'] as const
 export type FileFormat = (typeof FILE_FORMATS)[number]
+export type DataFormat = 'csv' | 'jsonl'
+
+/** Batch input files are CSV or JSON Lines; images are read by image tasks. */
+export function isDataFormat(format: FileFormat): format is DataFormat {
+  return format === 'csv' || format === 'jsonl'
+}
 
 export const files = sqliteTable(
   'files',

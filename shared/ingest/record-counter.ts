@@ -1,6 +1,6 @@
 // Counts the records of an upload while it streams to R2, keeping only the CSV header and a few bytes of
 // state: the count must match what parseSlice later reads from the stored object, without holding the file.
-import type { FileFormat } from '../db/schema'
+import type { DataFormat } from '../db/schema'
 import { CsvRecordScanner, splitCsvFields, startsWithUtf8Bom, withoutTrailingCr } from './csv'
 
 const LF = 0x0a
@@ -21,7 +21,7 @@ type Counter = { records: number; header: string[] | null; push(bytes: Uint8Arra
  * await env.FILES.put(key, request.body.pipeThrough(counter.stream))
  * const { records, header } = counter.result()
  */
-export function createRecordCounter(format: FileFormat): {
+export function createRecordCounter(format: DataFormat): {
   stream: TransformStream<Uint8Array, Uint8Array>
   result: () => { records: number; header: string[] | null }
 } {

@@ -1,6 +1,6 @@
 // Parses one byte range of an uploaded batch file into records, so a Durable Object can walk an R2 object
 // a few megabytes at a time, resuming each call where the previous one's complete records ended.
-import type { FileFormat } from '../db/schema'
+import type { DataFormat } from '../db/schema'
 import { parseCsvSlice } from './csv'
 import { parseJsonlSlice } from './jsonl'
 
@@ -25,7 +25,7 @@ export type SliceResult = {
  * // next call: bytes from offset + consumedBytes, with { header, final }
  */
 export function parseSlice(
-  format: FileFormat,
+  format: DataFormat,
   bytes: Uint8Array,
   state: { header: string[] | null; final: boolean },
 ): SliceResult {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { FileFormat } from '../../shared/db/schema'
+import type { DataFormat } from '../../shared/db/schema'
 import { createRecordCounter } from '../../shared/ingest/record-counter'
 import { parseSlice } from '../../shared/ingest/slice'
 
 const encode = (text: string) => new TextEncoder().encode(text)
 
-async function countChunks(format: FileFormat, chunks: Uint8Array[]) {
+async function countChunks(format: DataFormat, chunks: Uint8Array[]) {
   const counter = createRecordCounter(format)
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -48,7 +48,7 @@ const jsonl = [
   '{"id":5}',
 ].join('')
 
-const files: { format: FileFormat; name: string; text: string }[] = [
+const files: { format: DataFormat; name: string; text: string }[] = [
   { format: 'csv', name: 'CSV', text: csv },
   { format: 'csv', name: 'CSV ending in blank lines', text: 'a,b\n1,2\n\r\n \n' },
   { format: 'jsonl', name: 'JSONL', text: jsonl },

@@ -14,7 +14,7 @@ import type { Principal } from '../identity/principal'
 import { batchCoordinator, tenantCoordinator } from '../pipeline/coordinators'
 import { emitBatchCreated } from '../webhooks/batch-events'
 import { presentBatch } from './present'
-import { sampleRows } from './sample-rows'
+import { dataFormatOf, sampleRows } from './sample-rows'
 
 export function validateTask(body: BatchCreate) {
   const task = findTask(body.task)
@@ -113,6 +113,7 @@ export async function createBatch(
       })
     : undefined
   if (body.input_file_id && !file) throw errors.notFound('Input file')
+  const format = file ? dataFormatOf(file) : null
   const settings = await resolveRunSettings(env, tenantId, {
     task,
     model: body.model,
@@ -163,7 +164,7 @@ export async function createBatch(
     const spec = { tenantId, batchId, task: body.task, params, settings, expected: total }
     const summary = await batchCoordinator(env, tenantId, batchId).start(
       file
-        ? { ...spec, source: 'file', key: file.r2Key, format: file.format, mapping: body.mapping ?? null }
+        ? { ...spec, source: 'file', key: file.r2Key, format: format!, mapping: body.mapping ?? null }
         : { ...spec, source: 'inline', items: body.items! },
     )
     await emitBatchCreated(env, { ...spec, ...summary })

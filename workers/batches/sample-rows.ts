@@ -2,12 +2,22 @@
 // of the uploaded file (up to 1 MB read), with custom ids and the column mapping applied.
 // Previews, estimates and template checks read these.
 import { applyMapping, splitCustomId } from '../../durable-objects/batch/rows'
-import type { FileRow } from '../../shared/db/schema'
-import { errors } from '../../shared/errors'
+import { type DataFormat, type FileRow, isDataFormat } from '../../shared/db/schema'
+import { AppError, errors } from '../../shared/errors'
 import { parseSlice } from '../../shared/ingest/slice'
 import type { BatchCreate } from '../../shared/schemas/batches'
 
 const SAMPLE_BYTES = 1 << 20
+
+/** The format of a batch input file; an image file is refused. */
+export function dataFormatOf(file: FileRow): DataFormat {
+  if (isDataFormat(file.format)) return file.format
+  throw new AppError(
+    'not_a_batch_file',
+    400,
+    `File ${file.id} is an image; batches read CSV or JSON Lines files.`,
+  )
+}
 
 export type SampleRow = { customId: string; input: Record<string, unknown> }
 
@@ -26,7 +36,7 @@ export async function sampleRows(
   const length = Math.min(file.bytes, SAMPLE_BYTES)
   const object = await env.FILES.get(file.r2Key, { range: { offset: 0, length } })
   if (!object) throw errors.notFound('Input file')
-  const slice = parseSlice(file.format, new Uint8Array(await object.arrayBuffer()), {
+  const slice = parseSlice(dataFormatOf(file), new Uint8Array(await object.arrayBuffer()), {
     header: null,
     final: length === file.bytes,
   })

@@ -8,16 +8,37 @@ const FORMAT_BY_MEDIA_TYPE: Record<string, FileFormat> = {
   'application/jsonl': 'jsonl',
   'application/x-ndjson': 'jsonl',
   'application/json-lines': 'jsonl',
+  'image/png': 'png',
+  'image/jpeg': 'jpeg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
 }
 
-const FORMAT_BY_EXTENSION: Record<string, FileFormat> = { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl' }
+const FORMAT_BY_EXTENSION: Record<string, FileFormat> = {
+  csv: 'csv',
+  jsonl: 'jsonl',
+  ndjson: 'jsonl',
+  png: 'png',
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  gif: 'gif',
+  webp: 'webp',
+}
 
 /** The content type stored with the object and sent back on download. */
-export const CONTENT_TYPE: Record<FileFormat, string> = { csv: 'text/csv', jsonl: 'application/jsonl' }
+export const CONTENT_TYPE: Record<FileFormat, string> = {
+  csv: 'text/csv',
+  jsonl: 'application/jsonl',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+}
 
 export const ACCEPTED =
   'CSV (text/csv, .csv) or JSON Lines (application/jsonl, application/x-ndjson, application/json-lines, ' +
-  '.jsonl, .ndjson), as the raw body or as the `file` part of multipart/form-data'
+  '.jsonl, .ndjson) for purpose `batch`; PNG, JPEG, GIF or WebP for purpose `image`; as the raw body or as ' +
+  'the `file` part of multipart/form-data'
 
 export function mediaType(contentType: string | null | undefined): string {
   return (contentType ?? '').split(';')[0]!.trim().toLowerCase()
@@ -36,7 +57,7 @@ export function detectFormat(contentType: string | null | undefined, filename: s
     `Unsupported file type${contentType ? ` "${mediaType(contentType)}"` : ''}. Upload ${ACCEPTED}.`,
     {
       accepted_content_types: Object.keys(FORMAT_BY_MEDIA_TYPE),
-      accepted_extensions: ['.csv', '.jsonl', '.ndjson'],
+      accepted_extensions: Object.keys(FORMAT_BY_EXTENSION).map((extension) => `.${extension}`),
     },
   )
 }

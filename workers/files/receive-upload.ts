@@ -1,8 +1,8 @@
 // Turns a POST /v1/files request into a staged R2 upload: either a raw CSV/JSONL body with
 // purpose and filename in the query, or multipart/form-data with `purpose` and `file` parts.
 // Both are streamed; neither is ever read whole into memory.
-import { FILE_PURPOSES, type FileFormat } from '../../shared/db/schema'
-import { errors } from '../../shared/errors'
+import { FILE_PURPOSES, type FileFormat, isDataFormat } from '../../shared/db/schema'
+import { AppError, errors } from '../../shared/errors'
 import { createByteLimiter } from './byte-limit'
 import { CONTENT_TYPE, cleanFilename, detectFormat, mediaType } from './format'
 import { multipartBoundary, readMultipart } from './multipart'
@@ -38,6 +38,7 @@ export async function receiveUpload(options: ReceiveUploadOptions): Promise<Rece
   const declared = Number(request.headers.get('Content-Length'))
   if (declared > maxBytes + (multipart ? MULTIPART_ENVELOPE_BYTES : 0)) throw errors.tooLarge(maxBytes)
   const received = multipart ? await receiveMultipart(options) : await receiveRaw(options)
+  await requireFormatForPurpose(received)
   await requireData(received)
   return received
 }
@@ -90,6 +91,19 @@ async function receiveMultipart({ request, bucket, key, maxBytes, query }: Recei
 
 function describe(staged: StagedUpload, meta: { filename: string; purpose: Purpose; format: FileFormat }) {
   return { ...staged, ...meta, contentType: CONTENT_TYPE[meta.format] }
+}
+
+/** Batch files are CSV or JSON Lines, image files are images. */
+async function requireFormatForPurpose(upload: ReceivedUpload) {
+  if (isDataFormat(upload.format) === (upload.purpose === 'batch')) return
+  await upload.abort()
+  throw new AppError(
+    'unsupported_media_type',
+    415,
+    upload.purpose === 'batch'
+      ? 'Files with purpose `batch` must be CSV or JSON Lines.'
+      : 'Files with purpose `image` must be PNG, JPEG, GIF or WebP.',
+  )
 }
 
 async function requireData(upload: ReceivedUpload) {

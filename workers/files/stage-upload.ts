@@ -1,6 +1,6 @@
 // Streams an upload into R2 while measuring it: the byte limit is enforced and the data records
 // counted on the way, and the object only becomes visible when the caller commits it.
-import type { FileFormat } from '../../shared/db/schema'
+import { type FileFormat, isDataFormat } from '../../shared/db/schema'
 import { createRecordCounter } from '../../shared/ingest/record-counter'
 import { createR2MultipartWriter } from '../../shared/r2-multipart-writer'
 import { createByteLimiter } from './byte-limit'
@@ -40,9 +40,11 @@ export async function stageUpload({
     httpMetadata: { contentType: CONTENT_TYPE[format] },
   })
   const limiter = createByteLimiter({ maxBytes })
-  const counter = createRecordCounter(format)
+  // Data files have their records counted; an image is one record.
+  const counter = isDataFormat(format) ? createRecordCounter(format) : null
   try {
-    await body.pipeThrough(limiter.stream).pipeThrough(counter.stream).pipeTo(writer.writable)
+    const limited = body.pipeThrough(limiter.stream)
+    await (counter ? limited.pipeThrough(counter.stream) : limited).pipeTo(writer.writable)
   } catch (error) {
     await writer.abort()
     throw error
@@ -50,7 +52,7 @@ export async function stageUpload({
   const bytes = limiter.bytes()
   return {
     bytes,
-    records: bytes === 0 ? 0 : counter.result().records,
+    records: bytes === 0 ? 0 : counter ? counter.result().records : 1,
     commit: async () => {
       await writer.complete().catch(async (error: unknown) => {
         await writer.abort()
