@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { CHAT_MODELS } from './models'
 import { lines, plural, replyAsJson } from './prompt'
-import { clip, fitFirst, listItems, rotate } from './simulate-text'
+import { clip, fill, fitFirst, listItems, rotate } from './simulate-text'
 import { adsCharacterCount } from './text-limits/characters'
 import { defineTask, jsonAnswer } from './types'
 
@@ -39,6 +39,9 @@ const DESCRIPTIONS = [
   '{}: quality you can trust, at a price you will love. Order online now.',
   'Looking for {}? Compare options, read reviews and buy with confidence.',
 ] as const
+
+/** Google Ads refuses headlines that repeat, whatever their case. */
+const headlineKey = (headline: string) => headline.trim().toLowerCase()
 
 function lengthViolations(label: string, texts: string[], max: number): string[] {
   return texts.flatMap((text, index) => {
@@ -95,7 +98,7 @@ export const adCopy = defineTask({
     violations.push(...lengthViolations('description', output.descriptions, AD_DESCRIPTION_MAX))
     const seen = new Map<string, number>()
     output.headlines.forEach((headline, index) => {
-      const key = headline.trim().toLowerCase()
+      const key = headlineKey(headline)
       const first = seen.get(key)
       if (first !== undefined) violations.push(`headline ${index + 1} repeats headline ${first + 1}`)
       else seen.set(key, index)
@@ -104,22 +107,20 @@ export const adCopy = defineTask({
   },
   simulate: (input, params, seed) => {
     const names = [input.title, ...listItems(input.keywords)].map((name) => clip(name, 60))
-    const headlines: string[] = []
-    const seen = new Set<string>()
     const templates = rotate(HEADLINES, seed)
-    for (let i = 0; headlines.length < params.headlines && i < templates.length * names.length; i++) {
-      const template = templates[i % templates.length]!
-      const name = names[Math.floor(i / templates.length)]!
-      const headline = fitFirst([template, '{}'], name, HEADLINE_MAX, adsCharacterCount)
-      if (headline && !seen.has(headline.toLowerCase())) {
-        seen.add(headline.toLowerCase())
-        headlines.push(headline)
-      }
+    const headlines: string[] = []
+    const add = (headline: string | undefined) => {
+      if (!headline || headlines.length >= params.headlines) return
+      if (!headlines.some((other) => headlineKey(other) === headlineKey(headline))) headlines.push(headline)
     }
-    for (const headline of GENERIC_HEADLINES) {
-      if (headlines.length < params.headlines && !seen.has(headline.toLowerCase())) headlines.push(headline)
+    const pairs = names.flatMap((name) => templates.map((template) => [template, name] as const))
+    for (const [template, name] of pairs) {
+      const whole = fill(template, name)
+      if (adsCharacterCount(whole) <= HEADLINE_MAX) add(whole)
     }
-    for (let i = 1; headlines.length < params.headlines; i++) headlines.push(`Special Offer ${i}`)
+    for (const [template, name] of pairs) add(fitFirst([template], name, HEADLINE_MAX, adsCharacterCount))
+    for (const headline of GENERIC_HEADLINES) add(headline)
+    for (let i = 1; headlines.length < params.headlines; i++) add(`Special Offer ${i}`)
     const descriptions = rotate(DESCRIPTIONS, seed, 1)
       .slice(0, params.descriptions)
       .map((template) => fitFirst([template], names[0]!, AD_DESCRIPTION_MAX, adsCharacterCount))

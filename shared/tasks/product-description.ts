@@ -75,7 +75,8 @@ export const productDescription = defineTask({
       const list = features.map((feature) => fitFirst(['{}'], clip(feature, 80), 6, wordCount)).join(', ')
       sentences.push(`Highlights include ${list}.`)
     }
-    if (input.audience) sentences.push(`Made for ${fitFirst(['{}'], clip(input.audience, 100), 8, wordCount)}.`)
+    if (input.audience)
+      sentences.push(`Made for ${fitFirst(['{}'], clip(input.audience, 100), 8, wordCount)}.`)
     for (let i = 0; wordCount(sentences.join(' ')) < target * 0.9 && i < 40; i++) {
       sentences.push(pick(BODY, seed, i + 1))
     }

@@ -58,6 +58,11 @@ export function clip(text: string, maxLength: number): string {
   return text.length <= maxLength ? text : shortenUntil(text, (candidate) => candidate.length <= maxLength)
 }
 
+/** A template with `{}` replaced by the name (taken literally: `$&` in a name stays as it is). */
+export function fill(template: string, name: string): string {
+  return template.replace('{}', () => name)
+}
+
 /**
  * Fills `{}` in a template with as much of `name` as keeps `measure` within `max`;
  * undefined when not even a piece of the name fits.
@@ -69,9 +74,8 @@ export function fitInto(
   max: number,
   measure: (text: string) => number,
 ): string | undefined {
-  const fill = (part: string) => template.replace('{}', () => part)
-  const part = shortenUntil(name, (candidate) => measure(fill(candidate)) <= max)
-  return part ? fill(part) : undefined
+  const part = shortenUntil(name, (candidate) => measure(fill(template, candidate)) <= max)
+  return part ? fill(template, part) : undefined
 }
 
 /** The first template that fits with a piece of the name, else the name alone cut to fit. */

@@ -73,7 +73,9 @@ export const sms = defineTask({
       template.replace('{brand}', () => brand).replace('{link}', () => link),
     )
     const segments = (text: string) => smsSegments(text).segments
-    const text = fitFirst(templates, clip(input.topic, 160 * params.max_segments), params.max_segments, segments) || 'Reply STOP to opt out'
+    const text =
+      fitFirst(templates, clip(input.topic, 160 * params.max_segments), params.max_segments, segments) ||
+      'Reply STOP to opt out'
     return jsonAnswer({ text })
   },
   models: CHAT_MODELS,

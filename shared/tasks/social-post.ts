@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { CHAT_MODELS } from './models'
 import { lines, plural, replyAsJson } from './prompt'
-import { clip, fitFirst, hashtagOf, pick, rotate } from './simulate-text'
+import { clip, fitFirst, hashtagOf, pick, rotate, shortenUntil } from './simulate-text'
 import { X_MAX_WEIGHTED_LENGTH, xWeightedLength } from './text-limits/x-weighted-length'
 import { defineTask, jsonAnswer } from './types'
 
@@ -43,6 +43,22 @@ const CALLS = ['Find out more:', 'Take a look:', 'Get yours today:', 'Learn more
 
 function hashtagCount(text: string): number {
   return text.match(/(?:^|[^\p{L}\p{N}_&])[#＃][\p{L}\p{N}_]*\p{L}[\p{L}\p{N}_]*/gu)?.length ?? 0
+}
+
+/** The caller's hashtags (at most 10), or one made from the topic. */
+function hashtagsFor(input: { topic: string; hashtags?: string }): string {
+  const given = (input.hashtags ?? '')
+    .split(/[\s,;]+/)
+    .map((tag) => tag.replace(/^[#＃]+/, ''))
+    .filter(Boolean)
+  if (given.length === 0) return hashtagOf(input.topic)
+  return clip(
+    given
+      .slice(0, 10)
+      .map((tag) => `#${tag}`)
+      .join(' '),
+    100,
+  )
 }
 
 export const socialPost = defineTask({
@@ -101,11 +117,13 @@ export const socialPost = defineTask({
   },
   simulate: (input, params, seed) => {
     const { max, measure } = CHANNEL_LIMITS[params.channel]
+    const topic = clip(input.topic, max * 2)
+    const fits = (text: string) => measure(text) <= max
+    const tags = hashtagsFor(input)
     const posts = Array.from({ length: params.variants }, (_, index) => {
-      const tag = hashtagOf(input.hashtags || input.topic)
-      const tail = [pick(CALLS, seed, index), input.link, tag].filter(Boolean).join(' ')
+      const tail = [pick(CALLS, seed, index), input.link, tags].filter(Boolean).join(' ')
       const templates = rotate(OPENERS, seed, index).map((opener) => `${opener} ${tail}`)
-      return fitFirst(templates, clip(input.topic, max * 2), max, measure) || tail
+      return fitFirst(templates, topic, max, measure) || shortenUntil(tail, fits)
     })
     return jsonAnswer({ posts })
   },

@@ -39,6 +39,11 @@ const CASES: Record<string, { inputs: Record<string, unknown>[]; params: unknown
     inputs: AWKWARD.map((topic, i) => ({
       topic,
       link: i % 2 ? `https://example.com/${'a'.repeat(300)}` : undefined,
+      hashtags: [
+        undefined,
+        `#spring, sale ＃🔥 ${Array.from(topic).slice(0, 300).join('')}`,
+        'a b c d e '.repeat(40),
+      ][i % 3],
     })),
     params: ['x', 'linkedin', 'instagram', 'facebook'].flatMap((channel) => [
       { channel },

@@ -1,5 +1,6 @@
 // Reading a model's answer: JSON out of chat text (models wrap it in code fences or prose), the
 // task's output schema and constraints, and the brand's words to avoid anywhere in an output.
+import { answerJson } from '../../shared/tasks/answer'
 import type { ProviderOutput } from '../../shared/tasks/model-call'
 import type { TaskDefinition } from '../../shared/tasks/types'
 
@@ -8,21 +9,10 @@ export class UnreadableAnswer extends Error {}
 /** The JSON value in a chat answer; throws UnreadableAnswer when there is none. */
 export function parseJsonAnswer(answer: ProviderOutput): unknown {
   if (answer.kind !== 'text') throw new UnreadableAnswer(`the answer is ${answer.kind}, not JSON text`)
-  const text = answer.text.trim()
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(text)
-  const body = fenced ? fenced[1]!.trim() : text
-  try {
-    return JSON.parse(body)
-  } catch {
-    const start = body.search(/[[{]/)
-    const end = Math.max(body.lastIndexOf('}'), body.lastIndexOf(']'))
-    if (start >= 0 && end > start) {
-      try {
-        return JSON.parse(body.slice(start, end + 1))
-      } catch {}
-    }
-    throw new UnreadableAnswer(`the answer is not JSON: "${body.slice(0, 80)}"`)
-  }
+  const value = answerJson(answer)
+  if (value === undefined)
+    throw new UnreadableAnswer(`the answer is not JSON: "${answer.text.trim().slice(0, 80)}"`)
+  return value
 }
 
 /** The task's output from an answer, or what keeps the answer from being one. */
