@@ -95,6 +95,23 @@ export class TenantCoordinator extends DurableObject<Env> {
     return { admitted: true }
   }
 
+  /** Reserves tasks run outside a batch (realtime calls, previews) against the month's quota. */
+  async reserveTasks(input: { tasks: number; monthlyTaskQuota: number }): Promise<AdmissionDecision> {
+    const { tasks, monthlyTaskQuota } = z
+      .object({ tasks: z.number().int().positive(), monthlyTaskQuota: z.number().int().nonnegative() })
+      .parse(input)
+    const used = this.ctx.storage.kv.get<number>(monthKey()) ?? 0
+    if (used + tasks > monthlyTaskQuota) {
+      return {
+        admitted: false,
+        code: 'monthly_quota_exceeded',
+        message: `The plan's ${monthlyTaskQuota} tasks this month are used up.`,
+      }
+    }
+    this.ctx.storage.kv.put(monthKey(), used + tasks)
+    return { admitted: true }
+  }
+
   /** Frees a finished, failed or cancelled batch's slot. */
   async releaseBatch(batchId: string): Promise<void> {
     const active = { ...(this.ctx.storage.kv.get<Record<string, number>>('batches:active') ?? {}) }

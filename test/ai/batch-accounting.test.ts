@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { callJson, signUp } from '../support/api'
 import { createBatch, expectEachExactlyOnce, items, resultLines, waitForStatus } from '../support/batches'
@@ -73,5 +74,24 @@ describe('cost, usage and the response cache in batches', () => {
     )
     const other = await createBatch(second.accessToken, { task: 'seo_meta', items: rows })
     expect((await waitForStatus(second.accessToken, other.id)).cache_hits).toBe(0)
+  })
+
+  it('counts realtime calls against the monthly task quota', async () => {
+    const owner = await signUp()
+    await env.DB.prepare(
+      `INSERT OR IGNORE INTO plans (id, name, tenant_requests_per_window, key_requests_per_window, window_seconds,
+         max_concurrent_batches, monthly_task_quota, max_concurrent_tasks)
+       VALUES ('two-tasks', 'Two', 1000, 1000, 60, 1, 2, 20)`,
+    ).run()
+    await env.DB.prepare("UPDATE tenants SET plan_id = 'two-tasks' WHERE id = ?").bind(owner.tenantId).run()
+    const generate = (status: number) =>
+      callJson('/v1/generate', status, {
+        method: 'POST',
+        token: owner.accessToken,
+        json: { task: 'seo_meta', input: { title: 'Socks' }, cache: false },
+      })
+    await generate(200)
+    await generate(200)
+    expect((await generate(429)).error.code).toBe('monthly_quota_exceeded')
   })
 })

@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors'
 import type { RunSettings, TaskResult } from '../../shared/pipeline/messages'
 import { missingVariables } from '../../shared/tasks/template'
 import type { TaskDefinition } from '../../shared/tasks/types'
+import { tenantCoordinator } from '../pipeline/coordinators'
 import type { TaskOutcome } from '../pipeline/execute-task'
 import { runTasks } from '../pipeline/run-tasks'
 import { createTaskRun } from '../pipeline/task-run'
@@ -67,9 +68,15 @@ export async function generateRows(
     params: unknown
     settings: RunSettings
     rows: { customId: string; input: Record<string, unknown> }[]
+    monthlyTaskQuota: number
   },
 ): Promise<Generation[]> {
   const { tenantId, task, params, settings, rows } = options
+  const reserved = await tenantCoordinator(env, tenantId).reserveTasks({
+    tasks: rows.length,
+    monthlyTaskQuota: options.monthlyTaskQuota,
+  })
+  if (!reserved.admitted) throw new AppError(reserved.code, 429, reserved.message)
   const run = await createTaskRun(env, { tenantId, task, params, settings, delivery: 1 })
   const items = rows.map((row, index) => ({ seq: index + 1, customId: row.customId, input: row.input }))
   const outcomes = await runTasks(env, run, items)

@@ -40,6 +40,7 @@ export const generateRoutes = createRouter().openapi(
       params: params.data,
       settings,
       rows: [{ customId: crypto.randomUUID(), input: body.input }],
+      monthlyTaskQuota: c.get('principal').plan.monthlyTaskQuota,
     })
     if (result!.status === 'failed') {
       const { code, message } = result!.error!

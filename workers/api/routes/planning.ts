@@ -61,7 +61,14 @@ export const planningRoutes = createRouter()
       const body = c.req.valid('json')
       const { task, params, settings, file } = await plan(c.env, tenantId, body)
       const rows = await sampleRows(c.env, body, file, body.rows)
-      const results = await generateRows(c.env, { tenantId, task, params, settings, rows })
+      const results = await generateRows(c.env, {
+        tenantId,
+        task,
+        params,
+        settings,
+        rows,
+        monthlyTaskQuota: c.get('principal').plan.monthlyTaskQuota,
+      })
       const usage = { input_tokens: 0, output_tokens: 0 }
       for (const result of results) {
         usage.input_tokens += result.usage.input_tokens
