@@ -108,12 +108,9 @@ export const integrationSchema = z
 
 export const integrationWithSecretSchema = integrationSchema
   .extend({
-    secret: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'Generic hooks: the `whsec_…` secret the sender signs with, shown only here.',
-      }),
+    secret: z.string().nullable().openapi({
+      description: 'Generic hooks: the `whsec_…` secret the sender signs with, shown only here.',
+    }),
   })
   .openapi('IntegrationWithSecret')
 

@@ -69,18 +69,34 @@ export const embeddingRequestSchema = z
     input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(2048)], {
       error: 'input must be a string or an array of up to 2048 strings (token arrays are not supported)',
     }),
-    encoding_format: z.literal('float', { error: 'only encoding_format "float" is supported' }).optional(),
+    encoding_format: z.enum(['float', 'base64']).optional().openapi({
+      description:
+        '`base64`: little-endian float32s, as OpenAI’s SDKs ask for. Batch output lines are always floats.',
+    }),
     dimensions: z.number().int().positive().max(4096).optional(),
   })
   .openapi('EmbeddingRequest')
 export type EmbeddingRequest = z.infer<typeof embeddingRequestSchema>
 
-/** One line of a batch input file, as the task behind `url` takes it. */
-export function batchLineSchema<T extends z.ZodType>(url: OpenAIEndpoint, body: T) {
-  return z.object({
+/**
+ * The input of the task behind `url`: the request body, given as it is (realtime calls, inline
+ * items) or as a line of an OpenAI batch file, `{ method, url, body }` (custom_id already taken
+ * off), whose url must be the task's endpoint. Either way the task gets the body.
+ */
+export function requestInputSchema<T extends z.ZodType>(url: OpenAIEndpoint, body: T) {
+  const line = z.object({
     method: z.literal('POST', { error: 'method must be "POST"' }),
     url: z.literal(url, { error: `this batch's endpoint is ${url}; every line's url must be ${url}` }),
     body,
+  })
+  return z.unknown().transform((value, ctx): z.output<T> => {
+    const isLine = typeof value === 'object' && value !== null && ('body' in value || 'url' in value)
+    const parsed = isLine ? line.safeParse(value) : body.safeParse(value)
+    if (parsed.success)
+      return (isLine ? (parsed.data as { body: z.output<T> }).body : parsed.data) as z.output<T>
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path })
+    return z.NEVER
   })
 }
 
@@ -133,9 +149,7 @@ export const openaiBatchSchema = z
     errors: z
       .object({
         object: z.literal('list'),
-        data: z.array(
-          z.object({ code: z.string(), message: z.string(), param: z.null(), line: z.null() }),
-        ),
+        data: z.array(z.object({ code: z.string(), message: z.string(), param: z.null(), line: z.null() })),
       })
       .nullable(),
     input_file_id: z.string().nullable(),
@@ -161,8 +175,16 @@ export const openaiBatchSchema = z
     expired_at: nullableTime,
     cancelling_at: nullableTime,
     cancelled_at: nullableTime,
-    request_counts: z.object({ total: z.number().int(), completed: z.number().int(), failed: z.number().int() }),
-    usage: z.object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int() }),
+    request_counts: z.object({
+      total: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+    }),
+    usage: z.object({
+      input_tokens: z.number().int(),
+      output_tokens: z.number().int(),
+      total_tokens: z.number().int(),
+    }),
     metadata: z.record(z.string(), z.string()).nullable(),
   })
   .openapi('OpenAIBatch')
@@ -205,7 +227,11 @@ export const embeddingListSchema = z
   .object({
     object: z.literal('list'),
     data: z.array(
-      z.object({ object: z.literal('embedding'), index: z.number().int(), embedding: z.array(z.number()) }),
+      z.object({
+        object: z.literal('embedding'),
+        index: z.number().int(),
+        embedding: z.union([z.array(z.number()), z.string()]),
+      }),
     ),
     model: z.string(),
     usage: usageSchema.omit({ completion_tokens: true }),

@@ -2,10 +2,10 @@
 // max tokens, temperature and response_format — for the OpenAI-compatible surface (`/openai/v1`).
 import { z } from 'zod'
 import {
-  batchLineSchema,
   CHAT_URL,
   type ChatCompletionRequest,
   chatCompletionRequestSchema,
+  requestInputSchema,
 } from '../schemas/openai'
 import type { JsonSchema } from './json-schema-check'
 import { sampleOf } from './json-schema-sample'
@@ -64,11 +64,11 @@ export const openaiChat = defineTask({
   type: 'openai_chat',
   description:
     'An OpenAI chat completion request (`/v1/chat/completions` line of an OpenAI batch file), run as sent.',
-  input: batchLineSchema(CHAT_URL, chatCompletionRequestSchema),
+  input: requestInputSchema(CHAT_URL, chatCompletionRequestSchema),
   params: z.object({}).prefault({}),
   output: z.object({ content: z.string(), finish_reason: z.string() }),
   kind: 'chat',
-  call: ({ body }): ModelCall => {
+  call: (body): ModelCall => {
     const json = jsonRequest(body.response_format)
     const maxTokens = body.max_completion_tokens ?? body.max_tokens
     return {
@@ -83,7 +83,7 @@ export const openaiChat = defineTask({
     answer.kind === 'text'
       ? { content: answer.text, finish_reason: answer.finishReason ?? 'stop' }
       : undefined,
-  simulate: ({ body }, _params, seed) => ({ kind: 'text', ...simulatedReply(body, seed) }),
+  simulate: (body, _params, seed) => ({ kind: 'text', ...simulatedReply(body, seed) }),
   models: CHAT_MODELS,
   variants: 1,
   expectedOutputTokens: () => 256,

@@ -2,7 +2,7 @@
 // for the OpenAI-compatible surface (`/openai/v1`). The output holds one vector per input string.
 import { z } from 'zod'
 import { fnv1a } from '../hash'
-import { batchLineSchema, EMBEDDINGS_URL, embeddingRequestSchema } from '../schemas/openai'
+import { EMBEDDINGS_URL, embeddingRequestSchema, requestInputSchema } from '../schemas/openai'
 import { EMBED_MODELS } from './models'
 import { seeded } from './simulate-text'
 import { defineTask } from './types'
@@ -24,13 +24,13 @@ function simulatedVector(text: string, dimensions: number): number[] {
 export const openaiEmbedding = defineTask({
   type: 'openai_embedding',
   description: 'An OpenAI embeddings request (`/v1/embeddings` line of an OpenAI batch file), run as sent.',
-  input: batchLineSchema(EMBEDDINGS_URL, embeddingRequestSchema),
+  input: requestInputSchema(EMBEDDINGS_URL, embeddingRequestSchema),
   params: z.object({}).prefault({}),
   output: z.object({ embeddings: z.array(z.array(z.number())).min(1) }),
   kind: 'embed',
-  call: ({ body }) => ({ kind: 'embed', texts: texts(body.input) }),
+  call: (body) => ({ kind: 'embed', texts: texts(body.input) }),
   parse: (answer) => (answer.kind === 'vectors' ? { embeddings: answer.vectors } : undefined),
-  simulate: ({ body }) => ({
+  simulate: (body) => ({
     kind: 'vectors',
     vectors: texts(body.input).map((text) => simulatedVector(text, body.dimensions ?? SIMULATED_DIMENSIONS)),
   }),

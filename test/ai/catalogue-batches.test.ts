@@ -5,15 +5,25 @@ import { TASK_TYPES } from '../../shared/tasks'
 import { signUp } from '../support/api'
 import { createBatch, expectEachExactlyOnce, resultLines, waitForStatus } from '../support/batches'
 
-const product = { title: 'Merino trail socks 🧦', features: 'cushioned, odour-resistant', keywords: 'hiking socks' }
+const product = {
+  title: 'Merino trail socks 🧦',
+  features: 'cushioned, odour-resistant',
+  keywords: 'hiking socks',
+}
 const text = 'Our new <b>trail socks</b> ship on {{date}} to %s customers — order now!'
 const image = { image_url: 'https://cdn.example.com/photos/red-running-shoes.jpg' }
 
 const EXAMPLES: Record<string, { params?: Record<string, unknown>; input: Record<string, unknown> }> = {
   product_description: { input: product },
   ad_copy: { input: { ...product, landing_page: 'https://example.com/socks' } },
-  social_post: { params: { channel: 'x', variants: 2 }, input: { topic: product.title, link: 'https://example.com/s' } },
-  email_subject: { params: { preheader: true }, input: { topic: 'Winter sale on trail socks', audience: 'hikers' } },
+  social_post: {
+    params: { channel: 'x', variants: 2 },
+    input: { topic: product.title, link: 'https://example.com/s' },
+  },
+  email_subject: {
+    params: { preheader: true },
+    input: { topic: 'Winter sale on trail socks', audience: 'hikers' },
+  },
   sms: { input: { topic: 'Your trail socks ship today 🚚', brand: 'Acme', link: 'https://ex.am/p' } },
   seo_meta: { input: product },
   translate: { params: { target_locale: 'fr-FR' }, input: { text } },
@@ -32,7 +42,9 @@ const EXAMPLES: Record<string, { params?: Record<string, unknown>; input: Record
   embed: { input: { text: product.title } },
   image_alt_text: { input: image },
   image_classify: { input: image },
-  openai_chat: { input: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Name three sock colours.' }] } },
+  openai_chat: {
+    input: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Name three sock colours.' }] },
+  },
   openai_embedding: { input: { model: 'text-embedding-3-small', input: 'merino socks' } },
 }
 
@@ -45,10 +57,19 @@ describe('the task catalogue on the simulated provider', () => {
     const owner = await signUp()
     const example = EXAMPLES[task]!
     const items = [1, 2, 3].map((n) => ({ custom_id: `${task}-${n}`, input: example.input }))
-    const created = await createBatch(owner.accessToken, { task, params: example.params ?? {}, items, cache: false })
+    const created = await createBatch(owner.accessToken, {
+      task,
+      params: example.params ?? {},
+      items,
+      cache: false,
+    })
     const done = await waitForStatus(owner.accessToken, created.id)
     const lines = await resultLines(owner.accessToken, created.id)
-    expectEachExactlyOnce(done, lines, items.map((item) => item.custom_id))
+    expectEachExactlyOnce(
+      done,
+      lines,
+      items.map((item) => item.custom_id),
+    )
     expect(lines.map((line) => [line.status, line.error, line.violations])).toEqual(
       items.map(() => ['succeeded', undefined, undefined]),
     )

@@ -90,7 +90,10 @@ describe('OpenAI-compatible batches', () => {
     const byId = Object.fromEntries(errors.map((line) => [line.custom_id, line]))
     expect(byId['wrong-url']).toMatchObject({
       response: { status_code: 400, body: { error: { code: 'invalid_input' } } },
-      error: { code: 'invalid_input', message: expect.stringContaining("every line's url must be /v1/chat/completions") },
+      error: {
+        code: 'invalid_input',
+        message: expect.stringContaining("every line's url must be /v1/chat/completions"),
+      },
     })
     expect(byId.streaming.error.message).toContain('streaming is not supported')
     expect(byId['row-2'].error.code).toBe('unparseable_row')
@@ -99,7 +102,10 @@ describe('OpenAI-compatible batches', () => {
 
   it('runs an embeddings batch into embedding lists', async () => {
     const key = await tenantKey()
-    const file = await uploadFile(key, jsonl([embeddingLine('one', 'red shoes'), embeddingLine('two', ['a', 'b'])]))
+    const file = await uploadFile(
+      key,
+      jsonl([embeddingLine('one', 'red shoes'), embeddingLine('two', ['a', 'b'])]),
+    )
     const batch = await createOpenAIBatch(key, file.id, { endpoint: '/v1/embeddings' })
     expect(batch).toMatchObject({ endpoint: '/v1/embeddings', model: 'text-embedding-3-small' })
     const done = await waitForBatch(key, batch.id)
@@ -115,9 +121,15 @@ describe('OpenAI-compatible batches', () => {
 
   it('cancels a running batch; requests that never ran go to the error file without a response', async () => {
     const key = await tenantKey()
-    const file = await uploadFile(key, jsonl(Array.from({ length: 400 }, (_, i) => chatLine(`c-${i}`, `Hi ${i}`))))
+    const file = await uploadFile(
+      key,
+      jsonl(Array.from({ length: 400 }, (_, i) => chatLine(`c-${i}`, `Hi ${i}`))),
+    )
     const batch = await createOpenAIBatch(key, file.id)
-    const cancelling = await callJson(`${OPENAI}/batches/${batch.id}/cancel`, 200, { method: 'POST', token: key })
+    const cancelling = await callJson(`${OPENAI}/batches/${batch.id}/cancel`, 200, {
+      method: 'POST',
+      token: key,
+    })
     expect(['cancelling', 'cancelled']).toContain(cancelling.status)
     const cancelled = await waitForBatch(key, batch.id, ['cancelled'])
     expect(cancelled.cancelled_at).toEqual(expect.any(Number))
@@ -137,7 +149,8 @@ describe('OpenAI-compatible batches', () => {
     const file = await uploadFile(key, jsonl([chatLine('x', 'Hi')]))
     const ids: string[] = []
     // One at a time: the free plan runs two batches at once.
-    for (let i = 0; i < 3; i++) ids.push((await waitForBatch(key, (await createOpenAIBatch(key, file.id)).id)).id)
+    for (let i = 0; i < 3; i++)
+      ids.push((await waitForBatch(key, (await createOpenAIBatch(key, file.id)).id)).id)
     const first = await callJson(`${OPENAI}/batches?limit=2`, 200, { token: key })
     expect(first).toMatchObject({ object: 'list', has_more: true, first_id: ids[2], last_id: ids[1] })
     expect(first.data.map((batch: { id: string }) => batch.id)).toEqual([ids[2], ids[1]])
@@ -165,7 +178,10 @@ describe('OpenAI-compatible batches', () => {
     })
     expect(endpoint.error.param).toBe('endpoint')
 
-    const noModel = await uploadFile(key, jsonl([{ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: {} }]))
+    const noModel = await uploadFile(
+      key,
+      jsonl([{ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: {} }]),
+    )
     const missing = await callJson(`${OPENAI}/batches`, 400, {
       method: 'POST',
       token: key,
@@ -187,9 +203,16 @@ describe('OpenAI-compatible batches', () => {
       `/files/${done.output_file_id}`,
       `/files/${done.output_file_id}/content`,
     ]) {
-      expectOpenAIError(await callJson(`${OPENAI}${path}`, 404, { token: other }), 'invalid_request_error', 'not_found')
+      expectOpenAIError(
+        await callJson(`${OPENAI}${path}`, 404, { token: other }),
+        'invalid_request_error',
+        'not_found',
+      )
     }
-    const cancel = await callJson(`${OPENAI}/batches/${batch.id}/cancel`, 404, { method: 'POST', token: other })
+    const cancel = await callJson(`${OPENAI}/batches/${batch.id}/cancel`, 404, {
+      method: 'POST',
+      token: other,
+    })
     expectOpenAIError(cancel, 'invalid_request_error', 'not_found')
     const create = await callJson(`${OPENAI}/batches`, 404, {
       method: 'POST',

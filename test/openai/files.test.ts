@@ -41,7 +41,9 @@ describe('OpenAI-compatible files', () => {
 
     const unknown = await callJson(`${OPENAI}/files/file_nope`, 404, { token: key })
     expectOpenAIError(unknown, 'invalid_request_error', 'not_found')
-    const early = await callJson(`${OPENAI}/files/file-out-bat_0000000000000000000000000a`, 404, { token: key })
+    const early = await callJson(`${OPENAI}/files/file-out-bat_0000000000000000000000000a`, 404, {
+      token: key,
+    })
     expectOpenAIError(early, 'invalid_request_error', 'not_found')
   })
 })

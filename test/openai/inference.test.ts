@@ -25,13 +25,25 @@ describe('OpenAI-compatible chat completions and embeddings', () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: expect.stringContaining('Describe red trail shoes'), refusal: null },
+          message: {
+            role: 'assistant',
+            content: expect.stringContaining('Describe red trail shoes'),
+            refusal: null,
+          },
           finish_reason: 'stop',
         },
       ],
     })
     const { usage } = completion
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens)
+
+    // Counted to the tenant like any task.
+    const months = await callJson('/v1/usage', 200, { token: key })
+    expect(months.data[0]).toMatchObject({
+      tasks: 1,
+      input_tokens: usage.prompt_tokens,
+      output_tokens: usage.completion_tokens,
+    })
   })
 
   it('answers JSON that fits a response_format json_schema', async () => {
@@ -68,7 +80,9 @@ describe('OpenAI-compatible chat completions and embeddings', () => {
     expectOpenAIError(stream, 'invalid_request_error', 'validation_failed')
     expect(stream.error.param).toBe('stream')
     expect(stream.error.message).toContain('streaming is not supported')
-    expect((await chat(key, { model: 'm', messages, tools: [{ type: 'function' }] }, 400)).error.param).toBe('tools')
+    expect((await chat(key, { model: 'm', messages, tools: [{ type: 'function' }] }, 400)).error.param).toBe(
+      'tools',
+    )
     expect((await chat(key, { model: 'm', messages, n: 2 }, 400)).error.param).toBe('n')
     const tool = await chat(key, { model: 'm', messages: [{ role: 'tool', content: 'x' }] }, 400)
     expect(tool.error.param).toBe('messages.0.role')
@@ -81,7 +95,11 @@ describe('OpenAI-compatible chat completions and embeddings', () => {
       token: key,
       json: { model: 'text-embedding-3-small', input: ['red shoes', 'blue shoes', 'red shoes'] },
     })
-    expect(list).toMatchObject({ object: 'list', model: 'text-embedding-3-small', usage: { prompt_tokens: expect.any(Number) } })
+    expect(list).toMatchObject({
+      object: 'list',
+      model: 'text-embedding-3-small',
+      usage: { prompt_tokens: expect.any(Number) },
+    })
     expect(list.data).toHaveLength(3)
     expect(list.data[2]).toEqual({ ...list.data[0], index: 2 })
     expect(list.data[1].embedding).not.toEqual(list.data[0].embedding)
@@ -98,6 +116,10 @@ describe('OpenAI-compatible chat completions and embeddings', () => {
     expectOpenAIError(unknown, 'invalid_request_error', 'unknown_url')
     const res = await call(`${OPENAI}/batches`, { token: key })
     expect(res.headers.get('RateLimit-Policy')).toMatch(/\S/)
+
+    const huge = 'x'.repeat(1_100_000)
+    const tooLarge = await chat(key, { model: 'm', messages: [{ role: 'user', content: huge }] }, 413)
+    expectOpenAIError(tooLarge, 'invalid_request_error', 'payload_too_large')
   })
 
   it('needs the write scope to create, in OpenAI’s error shape', async () => {

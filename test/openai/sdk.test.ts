@@ -52,7 +52,10 @@ describe('the OpenAI SDK against /openai/v1', () => {
     expect(results[0].response.body.choices[0].message.content).toEqual(expect.any(String))
 
     const big = await openai.files.create({
-      file: await toFile(new Blob([jsonl(Array.from({ length: 400 }, (_, i) => chatLine(`c-${i}`, 'Hi')))]), 'big.jsonl'),
+      file: await toFile(
+        new Blob([jsonl(Array.from({ length: 400 }, (_, i) => chatLine(`c-${i}`, 'Hi')))]),
+        'big.jsonl',
+      ),
       purpose: 'batch',
     })
     const running = await openai.batches.create({
@@ -73,6 +76,18 @@ describe('the OpenAI SDK against /openai/v1', () => {
       messages: [{ role: 'user', content: 'Say hi' }],
     })
     expect(completion.choices[0]!.message.content).toContain('Say hi')
+
+    // The SDK asks for base64 embeddings by default and decodes them itself.
+    const embeddings = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['a', 'b'] })
+    const floats = await openai.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: ['a', 'b'],
+      encoding_format: 'float',
+    })
+    expect(embeddings.data).toHaveLength(2)
+    embeddings.data[0]!.embedding.forEach((value, i) => {
+      expect(value).toBeCloseTo(floats.data[0]!.embedding[i]!, 6)
+    })
   })
 
   it('surfaces our errors as the SDK’s typed errors', async () => {

@@ -21,7 +21,12 @@ export function chatLine(customId: string, content: string, body: Record<string,
 }
 
 export function embeddingLine(customId: string, input: string | string[]) {
-  return { custom_id: customId, method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input } }
+  return {
+    custom_id: customId,
+    method: 'POST',
+    url: '/v1/embeddings',
+    body: { model: 'text-embedding-3-small', input },
+  }
 }
 
 export function jsonl(lines: unknown[]): string {
@@ -35,11 +40,20 @@ export async function uploadFile(key: string, content: string, filename = 'batch
   return callJson(`${OPENAI}/files`, status, { method: 'POST', token: key, body: form })
 }
 
-export async function createOpenAIBatch(key: string, inputFileId: string, extra: Record<string, unknown> = {}) {
+export async function createOpenAIBatch(
+  key: string,
+  inputFileId: string,
+  extra: Record<string, unknown> = {},
+) {
   return callJson(`${OPENAI}/batches`, 200, {
     method: 'POST',
     token: key,
-    json: { input_file_id: inputFileId, endpoint: '/v1/chat/completions', completion_window: '24h', ...extra },
+    json: {
+      input_file_id: inputFileId,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      ...extra,
+    },
   })
 }
 

@@ -4,8 +4,8 @@
 import { env } from 'cloudflare:workers'
 import { inject, vi } from 'vitest'
 import type { WebhooksEnv } from '../../workers/webhooks/env'
-import type { ReceivedRequest } from './receiver-server'
 import { callJson } from '../support/api'
+import type { ReceivedRequest } from './receiver-server'
 
 export const webhooksEnv = env as WebhooksEnv
 const receiver = () => inject('webhookReceiverUrl')
@@ -17,7 +17,10 @@ export function receiverBox(label = 'box') {
   return {
     url: `${receiver()}/hook/${name}`,
     async script(statuses: number[], delayMs = 0) {
-      await fetch(`${receiver()}/script/${name}`, { method: 'PUT', body: JSON.stringify({ statuses, delayMs }) })
+      await fetch(`${receiver()}/script/${name}`, {
+        method: 'PUT',
+        body: JSON.stringify({ statuses, delayMs }),
+      })
     },
     async received(): Promise<ReceivedRequest[]> {
       return (await fetch(`${receiver()}/received/${name}`)).json()

@@ -107,7 +107,12 @@ describe('webhook URL guard', () => {
 
   it('answers 400 webhook_url_refused when an endpoint is registered or moved to such a URL', async () => {
     const { accessToken } = await signUp()
-    for (const url of ['http://169.254.169.254/', 'http://[::ffff:7f00:1]/', 'http://0x0a.0.0.1/', 'gopher://example.com/']) {
+    for (const url of [
+      'http://169.254.169.254/',
+      'http://[::ffff:7f00:1]/',
+      'http://0x0a.0.0.1/',
+      'gopher://example.com/',
+    ]) {
       const body = await callJson('/v1/webhooks', 400, { method: 'POST', token: accessToken, json: { url } })
       expectErrorEnvelope(body, 'webhook_url_refused')
     }

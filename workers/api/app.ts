@@ -54,9 +54,10 @@ export function createApp() {
     jsonLogger(),
     secureHeaders(),
     corsFromEnv(),
-    // Uploads stream to R2 under their own, much larger limit (MAX_UPLOAD_BYTES).
+    // Uploads stream to R2 under their own, much larger limit (MAX_UPLOAD_BYTES); /openai/v1 applies
+    // this limit itself, to refuse in OpenAI's error shape.
     except(
-      (c) => c.req.method === 'POST' && (c.req.path === '/v1/files' || c.req.path === '/openai/v1/files'),
+      (c) => (c.req.method === 'POST' && c.req.path === '/v1/files') || c.req.path.startsWith('/openai/v1/'),
       bodySizeLimit({ maxBytes: (env) => Number(env.MAX_JSON_BYTES) }),
     ),
   )

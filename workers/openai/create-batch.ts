@@ -1,8 +1,8 @@
 // Creating a batch from an OpenAI request: the endpoint picks the task, and the model every
 // line runs on is the first line's `body.model` (OpenAI takes one model per batch file). The rest
 // is an ordinary batch: the same admission, coordinator, queue, router and accounting.
-import { and, eq } from 'drizzle-orm'
 import type { z } from '@hono/zod-openapi'
+import { and, eq } from 'drizzle-orm'
 import { db } from '../../shared/db/client'
 import { type FileRow, files } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
@@ -16,7 +16,9 @@ const HEAD_BYTES = 1 << 20
 
 /** The first `body.model` among the lines in the first MiB of the file. */
 async function firstModel(env: Env, file: FileRow): Promise<string> {
-  const object = await env.FILES.get(file.r2Key, { range: { offset: 0, length: Math.min(file.bytes, HEAD_BYTES) } })
+  const object = await env.FILES.get(file.r2Key, {
+    range: { offset: 0, length: Math.min(file.bytes, HEAD_BYTES) },
+  })
   if (!object) throw errors.notFound('Input file')
   const { records } = parseSlice('jsonl', new Uint8Array(await object.arrayBuffer()), {
     header: null,

@@ -57,7 +57,11 @@ export const handleOpenAIError: ErrorHandler = (err, c) => {
   const error = asAppError(err)
   if (error !== err && error.status === 500) {
     console.error(
-      JSON.stringify({ level: 'error', request_id: c.get('requestId'), error: String((err as Error)?.stack ?? err) }),
+      JSON.stringify({
+        level: 'error',
+        request_id: c.get('requestId'),
+        error: String((err as Error)?.stack ?? err),
+      }),
     )
   }
   const issue = firstIssue(error)

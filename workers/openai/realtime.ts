@@ -15,6 +15,7 @@ export async function answerNow<T>(
   env: Env,
   options: {
     tenantId: string
+    monthlyTaskQuota: number
     requestId: string
     endpoint: OpenAIEndpoint
     body: { model: string }
@@ -30,7 +31,8 @@ export async function answerNow<T>(
     params: task.params.parse({}),
     settings,
     // The seed follows the request, so the simulated provider answers a repeated request alike.
-    rows: [{ customId: String(fnv1a(JSON.stringify(body))), input: { method: 'POST', url: endpoint, body } }],
+    rows: [{ customId: String(fnv1a(JSON.stringify(body))), input: body }],
+    monthlyTaskQuota: options.monthlyTaskQuota,
   })
   if (result!.status === 'failed') {
     const { code, message } = result!.error!

@@ -35,11 +35,26 @@ export function chatCompletion({ id, created, model, output, usage }: Answered) 
   }
 }
 
-export function embeddingList({ model, output, usage }: Answered) {
+/** A vector as base64 of little-endian float32s, OpenAI's `encoding_format: "base64"`. */
+function base64Floats(vector: number[]): string {
+  const view = new DataView(new ArrayBuffer(vector.length * 4))
+  for (const [i, value] of vector.entries()) view.setFloat32(i * 4, value, true)
+  let binary = ''
+  const bytes = new Uint8Array(view.buffer)
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+export function embeddingList({ model, output, usage }: Answered, encoding: 'float' | 'base64' = 'float') {
   const { embeddings } = output as { embeddings: number[][] }
   return {
     object: 'list' as const,
-    data: embeddings.map((embedding, index) => ({ object: 'embedding' as const, index, embedding })),
+    data: embeddings.map((vector, index) => ({
+      object: 'embedding' as const,
+      index,
+      embedding: encoding === 'base64' ? base64Floats(vector) : vector,
+    })),
     model,
     usage: { prompt_tokens: usage.input_tokens, total_tokens: usage.input_tokens },
   }

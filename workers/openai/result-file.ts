@@ -41,7 +41,12 @@ function errorLine(row: BatchRow, line: ResultLine) {
   const { code, message } = line.error ?? { code: 'unknown_error', message: 'The request failed.' }
   // Requests the batch never ran (it was cancelled) have no response, as on OpenAI.
   if (code === 'cancelled')
-    return { id: `batch_req_${id}`, custom_id: line.custom_id, response: null, error: { code: 'batch_cancelled', message } }
+    return {
+      id: `batch_req_${id}`,
+      custom_id: line.custom_id,
+      response: null,
+      error: { code: 'batch_cancelled', message },
+    }
   const status = statusOfTaskError(code)
   return {
     id: `batch_req_${id}`,

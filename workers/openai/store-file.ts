@@ -9,12 +9,19 @@ import { receiveUpload, uploadLimit } from '../files/receive-upload'
 export async function storeBatchFile(env: Env, tenantId: string, request: Request) {
   const id = newId('file')
   const key = `uploads/${tenantId}/${id}`
-  const upload = await receiveUpload({ request, bucket: env.FILES, key, maxBytes: uploadLimit(env), query: {} })
+  const upload = await receiveUpload({
+    request,
+    bucket: env.FILES,
+    key,
+    maxBytes: uploadLimit(env),
+    query: {},
+  })
   if (upload.format !== 'jsonl') {
     await upload.abort()
-    throw errors.validation('Batch input files are JSON Lines: one request per line (name the file *.jsonl).', [
-      { path: 'file', message: 'expected a .jsonl file' },
-    ])
+    throw errors.validation(
+      'Batch input files are JSON Lines: one request per line (name the file *.jsonl).',
+      [{ path: 'file', message: 'expected a .jsonl file' }],
+    )
   }
   await upload.commit()
   const [row] = await db(env.DB)

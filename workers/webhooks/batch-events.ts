@@ -71,6 +71,7 @@ export async function emitChunkEvents(
 ): Promise<void> {
   const flagged = results.filter((result) => result.status === 'needs_review')
   if (flagged.length) {
+    // Results carry only seq; the batch object's own task table knows each custom_id.
     const customIds = new Map(
       storage.sql
         .exec<{ seq: number; custom_id: string }>(

@@ -4,12 +4,13 @@
 // logged but never retried and never change the endpoint's health.
 import { and, eq } from 'drizzle-orm'
 import { type Database, db } from '../../shared/db/client'
-import { type WebhookEndpoint, webhookEndpoints, webhookMessages } from '../../shared/db/schema'
+import { type WebhookEndpoint, webhookMessages } from '../../shared/db/schema'
 import { recordAttempt } from './delivery-log'
 import { disableEndpoint, markAttemptFailed, markDelivered, markExhausted } from './endpoint-health'
+import { loadEndpoint } from './endpoints'
 import type { DeliveryMessage } from './messages'
 import { retryDelaySeconds } from './retry-schedule'
-import { type SendEnv, type StoredMessage, sendAttempt } from './send-attempt'
+import { type AttemptResult, type SendEnv, type StoredMessage, sendAttempt } from './send-attempt'
 
 export type DeliverEnv = SendEnv & Pick<Env, 'DB'>
 
@@ -20,23 +21,13 @@ type Attempt = {
   trigger: 'event' | 'manual' | 'test'
 }
 
-export async function loadEndpoint(database: Database, tenantId: string, endpointId: string) {
-  return database.query.webhookEndpoints.findFirst({
-    where: and(eq(webhookEndpoints.id, endpointId), eq(webhookEndpoints.tenantId, tenantId)),
-  })
-}
-
 export async function loadMessage(database: Database, tenantId: string, messageId: string) {
   return database.query.webhookMessages.findFirst({
     where: and(eq(webhookMessages.id, messageId), eq(webhookMessages.tenantId, tenantId)),
   })
 }
 
-async function settle(
-  database: Database,
-  { endpoint, message, attempt }: Attempt,
-  result: Awaited<ReturnType<typeof sendAttempt>>,
-) {
+async function settle(database: Database, { endpoint, message, attempt }: Attempt, result: AttemptResult) {
   if (result.ok) {
     await markDelivered(database, endpoint)
     return null

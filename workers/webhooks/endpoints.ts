@@ -76,14 +76,20 @@ export async function createEndpoint(
   return { endpoint: row!, secret }
 }
 
+/** The tenant's endpoint, or undefined (also for another tenant's id). */
+export function loadEndpoint(database: Database, tenantId: string, id: string) {
+  return database.query.webhookEndpoints.findFirst({
+    where: and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.tenantId, tenantId)),
+  })
+}
+
+/** The tenant's endpoint, or 404. */
 export async function findEndpoint(
   database: Database,
   tenantId: string,
   id: string,
 ): Promise<WebhookEndpoint> {
-  const row = await database.query.webhookEndpoints.findFirst({
-    where: and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.tenantId, tenantId)),
-  })
+  const row = await loadEndpoint(database, tenantId, id)
   if (!row) throw errors.notFound('Webhook endpoint')
   return row
 }

@@ -55,7 +55,9 @@ export const openaiBatchRoutes = createRouter()
       path: '/',
       summary: 'List batches, newest first',
       request: { query: listQuerySchema },
-      responses: { 200: json(openaiBatchListSchema, 'A page of batches; pass `last_id` as `after` for the next.') },
+      responses: {
+        200: json(openaiBatchListSchema, 'A page of batches; pass `last_id` as `after` for the next.'),
+      },
     }),
     async (c) => {
       const { limit, after } = c.req.valid('query')
@@ -71,7 +73,13 @@ export const openaiBatchRoutes = createRouter()
         )
         .orderBy(desc(batches.id))
         .limit(limit + 1)
-      return c.json(listPage(rows.map((row) => presentOpenAIBatch(presentBatch(row))), limit), 200)
+      return c.json(
+        listPage(
+          rows.map((row) => presentOpenAIBatch(presentBatch(row))),
+          limit,
+        ),
+        200,
+      )
     },
   )
   .openapi(

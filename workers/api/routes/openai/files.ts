@@ -1,7 +1,8 @@
 // /openai/v1/files: upload a batch input file (JSON Lines), get a file, download its content.
 // Ids of batch output and error files name their batch; their content is made as it is sent.
-import type { SchemaObject } from 'openapi3-ts/oas31'
+
 import { and, eq } from 'drizzle-orm'
+import type { SchemaObject } from 'openapi3-ts/oas31'
 import { db } from '../../../../shared/db/client'
 import { batches, files, isFinished } from '../../../../shared/db/schema'
 import { AppError } from '../../../../shared/errors'
@@ -30,7 +31,11 @@ const uploadContent: Record<string, { schema: SchemaObject }> = {
       type: 'object',
       required: ['file', 'purpose'],
       properties: {
-        file: { type: 'string', format: 'binary', description: 'JSON Lines: `{ custom_id, method, url, body }` per line.' },
+        file: {
+          type: 'string',
+          format: 'binary',
+          description: 'JSON Lines: `{ custom_id, method, url, body }` per line.',
+        },
         purpose: { type: 'string', enum: ['batch'] },
       },
     },
@@ -49,7 +54,9 @@ async function resultBatch(env: Env, tenantId: string, fileId: string) {
 }
 
 async function uploadedFile(env: Env, tenantId: string, id: string) {
-  const file = await db(env.DB).query.files.findFirst({ where: and(eq(files.id, id), eq(files.tenantId, tenantId)) })
+  const file = await db(env.DB).query.files.findFirst({
+    where: and(eq(files.id, id), eq(files.tenantId, tenantId)),
+  })
   if (!file) throw noSuchFile(id)
   return file
 }
@@ -63,7 +70,8 @@ export const openaiFileRoutes = createRouter()
       request: { body: { required: true, content: uploadContent } },
       responses: { 200: json(openaiFileSchema, 'The stored file.') },
     }),
-    async (c) => c.json(presentFile(await storeBatchFile(c.env, c.get('principal').tenantId, c.req.raw)), 200),
+    async (c) =>
+      c.json(presentFile(await storeBatchFile(c.env, c.get('principal').tenantId, c.req.raw)), 200),
   )
   .openapi(
     openaiRoute('read', {

@@ -30,7 +30,14 @@ export const openaiInferenceRoutes = createRouter()
       const body = c.req.valid('json')
       const { tenantId } = c.get('principal')
       const requestId = c.get('requestId')
-      const answer = await answerNow(c.env, { tenantId, requestId, endpoint: CHAT_URL, body, present: chatCompletion })
+      const answer = await answerNow(c.env, {
+        tenantId,
+        monthlyTaskQuota: c.get('principal').plan.monthlyTaskQuota,
+        requestId,
+        endpoint: CHAT_URL,
+        body,
+        present: chatCompletion,
+      })
       return c.json(answer, 200)
     },
   )
@@ -48,10 +55,11 @@ export const openaiInferenceRoutes = createRouter()
       const requestId = c.get('requestId')
       const answer = await answerNow(c.env, {
         tenantId,
+        monthlyTaskQuota: c.get('principal').plan.monthlyTaskQuota,
         requestId,
         endpoint: EMBEDDINGS_URL,
         body,
-        present: embeddingList,
+        present: (answered) => embeddingList(answered, body.encoding_format),
       })
       return c.json(answer, 200)
     },
