@@ -105,7 +105,10 @@ export async function runTask(prepared: PreparedTask, run: TaskRun): Promise<Tas
       const answer = readAnswer(task, result.output, prepared.input, params)
       const problems = [
         ...answer.problems,
-        ...(answer.fits ? avoidedWordsIn(answer.output, run.settings.brand?.avoid_words ?? []) : []),
+        // Brand rules apply to the catalogue's own prompts, not to requests passed through as they are.
+        ...(answer.fits && !task.call
+          ? avoidedWordsIn(answer.output, run.settings.brand?.avoid_words ?? [])
+          : []),
       ]
       const generated = {
         seq: prepared.seq,
