@@ -99,7 +99,11 @@ export class ChunkLedger {
     return recorded
   }
 
-  /** Records one JSON array of results (kept under SQLite's string limit). */
+  /**
+   * Records one JSON array of results (kept under SQLite's string limit). The results are
+   * materialised first so each finds its task by primary key; joining json_each directly made
+   * SQLite scan the chunk's tasks and re-parse the JSON for every result (O(chunk²)).
+   */
   private recordGroup(chunkId: number, results: string): Recorded {
     const recorded = emptyRecorded()
     const rows = this.sql.exec<{
@@ -110,15 +114,19 @@ export class ChunkLedger {
       cached: number | null
       review: number
     }>(
-      `UPDATE tasks SET
-         state = CASE WHEN r.value ->> '$.status' = 'failed' THEN ${TASK_STATE.failed} ELSE ${TASK_STATE.succeeded} END,
-         output = r.value -> '$.output', error = r.value -> '$.error', violations = r.value -> '$.violations',
-         rerunnable = (r.value ->> '$.status' = 'failed'),
-         input_tokens = r.value ->> '$.usage.input_tokens', output_tokens = r.value ->> '$.usage.output_tokens',
-         cost_usd = r.value ->> '$.cost_usd', cached = r.value ->> '$.cached',
-         provider = r.value ->> '$.provider', model = r.value ->> '$.model'
-       FROM json_each(?) AS r
-       WHERE tasks.seq = r.value ->> '$.seq' AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
+      `WITH r AS MATERIALIZED (
+         SELECT value ->> '$.seq' AS seq, value ->> '$.status' = 'failed' AS failed,
+           value -> '$.output' AS output, value -> '$.error' AS error, value -> '$.violations' AS violations,
+           value ->> '$.usage.input_tokens' AS input_tokens, value ->> '$.usage.output_tokens' AS output_tokens,
+           value ->> '$.cost_usd' AS cost_usd, value ->> '$.cached' AS cached,
+           value ->> '$.provider' AS provider, value ->> '$.model' AS model
+         FROM json_each(?))
+       UPDATE tasks SET
+         state = CASE WHEN r.failed THEN ${TASK_STATE.failed} ELSE ${TASK_STATE.succeeded} END,
+         output = r.output, error = r.error, violations = r.violations, rerunnable = r.failed,
+         input_tokens = r.input_tokens, output_tokens = r.output_tokens, cost_usd = r.cost_usd,
+         cached = r.cached, provider = r.provider, model = r.model
+       FROM r WHERE tasks.seq = r.seq AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
        RETURNING tasks.state, tasks.input_tokens, tasks.output_tokens, tasks.cost_usd, tasks.cached,
          tasks.violations IS NOT NULL AS review`,
       results,

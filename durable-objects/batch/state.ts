@@ -64,6 +64,8 @@ export function allTerminal(state: BatchState): boolean {
   return state.ingestDone && state.completed + state.failed === state.ingested
 }
 
+// Partial indexes hold only the rows a hot query looks for (pending tasks to dispatch, dispatched
+// tasks by chunk), so they stay small and a task leaving a state costs one index entry.
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
   seq INTEGER PRIMARY KEY,
@@ -82,8 +84,8 @@ CREATE TABLE IF NOT EXISTS tasks (
   cached INTEGER,
   violations TEXT
 );
-CREATE INDEX IF NOT EXISTS tasks_state ON tasks (state, seq);
-CREATE INDEX IF NOT EXISTS tasks_chunk ON tasks (chunk) WHERE chunk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_pending ON tasks (seq) WHERE state = ${TASK_STATE.pending};
+CREATE INDEX IF NOT EXISTS tasks_dispatched ON tasks (chunk) WHERE state = ${TASK_STATE.dispatched};
 CREATE INDEX IF NOT EXISTS tasks_custom_id ON tasks (custom_id);
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY,

@@ -9,8 +9,11 @@ import { responseCache } from './coordinators'
 import { type PreparedTask, prepareTask, runTask, type TaskItem, type TaskOutcome } from './execute-task'
 import type { TaskRun } from './task-run'
 
-/** Provider calls in flight per chunk. */
-export const TASKS_IN_PARALLEL = 32
+/**
+ * Provider calls in flight per chunk: a whole chunk (≤ 200 tasks) at once. How many run at once
+ * overall is the tenant's concurrency, which sizes the batch's dispatch window.
+ */
+export const TASKS_IN_PARALLEL = 200
 
 function isPrepared(value: PreparedTask | TaskResult): value is PreparedTask {
   return 'call' in value
