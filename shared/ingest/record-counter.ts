@@ -1,5 +1,6 @@
 // Counts the records of an upload while it streams to R2, keeping only the CSV header and a few bytes of
 // state: the count must match what parseSlice later reads from the stored object, without holding the file.
+import { concatBytes } from '../bytes'
 import type { DataFormat } from '../db/schema'
 import { CsvRecordScanner, splitCsvFields, startsWithUtf8Bom, withoutTrailingCr } from './csv'
 
@@ -116,7 +117,7 @@ class CsvCounter implements Counter {
       this.scan(bytes)
       return
     }
-    const start = concat([this.start, bytes])
+    const start = concatBytes([this.start, bytes])
     if (start.length < UTF8_BOM.length && start.every((byte, i) => byte === UTF8_BOM[i])) {
       this.start = start
       return
@@ -159,20 +160,10 @@ class CsvCounter implements Counter {
       return
     }
     if (hadContent) {
-      const text = lenientUtf8.decode(withoutTrailingCr(concat(this.headerParts)))
+      const text = lenientUtf8.decode(withoutTrailingCr(concatBytes(this.headerParts)))
       this.header = splitCsvFields(text).fields.map((field) => field.trim())
     }
     this.headerParts = []
     this.headerBytes = 0
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((total, part) => total + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    joined.set(part, offset)
-    offset += part.length
-  }
-  return joined
 }

@@ -34,14 +34,10 @@ export const templateCreateSchema = z
       .string()
       .min(1)
       .openapi({ description: 'The catalogue task whose output and limits the template keeps.' }),
-    body: z
-      .string()
-      .min(1)
-      .max(20_000)
-      .openapi({
-        description: 'The user message, with `{{column}}` variables.',
-        example: 'Write about {{title}} made of {{material}}.',
-      }),
+    body: z.string().min(1).max(20_000).openapi({
+      description: 'The user message, with `{{column}}` variables.',
+      example: 'Write about {{title}} made of {{material}}.',
+    }),
     system: z.string().max(5_000).nullable().optional().openapi({ description: 'Extra instructions.' }),
   })
   .openapi('TemplateCreate')

@@ -1,4 +1,6 @@
 // The task catalogue: task type → definition.
+
+import { AppError } from '../errors'
 import { adCopy } from './ad-copy'
 import { classify } from './classify'
 import { emailSubject } from './email-subject'
@@ -42,4 +44,16 @@ export const TASK_TYPES = Object.keys(CATALOGUE)
 
 export function findTask(type: string): TaskDefinition | undefined {
   return Object.hasOwn(CATALOGUE, type) ? CATALOGUE[type] : undefined
+}
+
+/** The task of `type`, or an `unknown_task` error: 400 when a body names it, 404 when a path does. */
+export function requireTask(type: string, status: 400 | 404 = 400): TaskDefinition {
+  const task = findTask(type)
+  if (!task)
+    throw new AppError(
+      'unknown_task',
+      status,
+      `Unknown task "${type}". Known tasks: ${TASK_TYPES.join(', ')}.`,
+    )
+  return task
 }

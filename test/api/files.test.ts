@@ -1,6 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { concatBytes } from '../../shared/bytes'
 import { createApp } from '../../workers/api/app'
 import { createByteLimiter } from '../../workers/files/byte-limit'
 import { readMultipart } from '../../workers/files/multipart'
@@ -24,17 +25,7 @@ function multipartBody(parts: Part[]): Uint8Array {
     typeof value === 'string' ? encoder.encode(value) : value,
     encoder.encode('\r\n'),
   ])
-  return concat([...chunks, encoder.encode(`--${BOUNDARY}--\r\n`)])
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
+  return concatBytes([...chunks, encoder.encode(`--${BOUNDARY}--\r\n`)])
 }
 
 const multipartHeaders = { 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` }

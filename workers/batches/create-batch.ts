@@ -4,11 +4,12 @@ import { and, eq } from 'drizzle-orm'
 import { sha256Hex } from '../../shared/crypto'
 import { db } from '../../shared/db/client'
 import { batches, type FileRow, files, idempotencyKeys } from '../../shared/db/schema'
+import { tenantRow } from '../../shared/db/tenant-rows'
 import { AppError, errors } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import type { RunSettings } from '../../shared/pipeline/messages'
 import type { BatchCreate } from '../../shared/schemas/batches'
-import { findTask, TASK_TYPES } from '../../shared/tasks'
+import { requireTask } from '../../shared/tasks'
 import { resolveRunSettings } from '../ai/run-settings'
 import type { Principal } from '../identity/principal'
 import { batchCoordinator, tenantCoordinator } from '../pipeline/coordinators'
@@ -17,13 +18,7 @@ import { presentBatch } from './present'
 import { dataFormatOf, sampleRows } from './sample-rows'
 
 export function validateTask(body: BatchCreate) {
-  const task = findTask(body.task)
-  if (!task)
-    throw new AppError(
-      'unknown_task',
-      400,
-      `Unknown task "${body.task}". Known tasks: ${TASK_TYPES.join(', ')}.`,
-    )
+  const task = requireTask(body.task)
   const params = task.params.safeParse(body.params)
   if (!params.success) {
     throw errors.validation(
@@ -101,7 +96,7 @@ export async function createBatch(
         )
       }
       const row = await database.query.batches.findFirst({
-        where: and(eq(batches.id, previous.resourceId), eq(batches.tenantId, tenantId)),
+        where: tenantRow(batches, { id: previous.resourceId, tenantId }),
       })
       if (row) return { batch: presentBatch(row), replayed: true }
     }

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm'
 import { db } from '../../shared/db/client'
 import { batches, isFinished } from '../../shared/db/schema'
+import { tenantRow } from '../../shared/db/tenant-rows'
 import { errors } from '../../shared/errors'
 import { batchCoordinator } from '../pipeline/coordinators'
 import { presentBatch } from './present'
@@ -8,7 +8,7 @@ import { presentBatch } from './present'
 /** The caller's batch, or 404 — also for another tenant's id. */
 export async function loadBatchRow(env: Env, tenantId: string, batchId: string) {
   const row = await db(env.DB).query.batches.findFirst({
-    where: and(eq(batches.id, batchId), eq(batches.tenantId, tenantId)),
+    where: tenantRow(batches, { id: batchId, tenantId }),
   })
   if (!row) throw errors.notFound('Batch')
   return row

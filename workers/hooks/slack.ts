@@ -4,12 +4,13 @@
 // secret, and `X-Slack-Request-Timestamp` must be within 5 minutes. The command's trigger_id
 // deduplicates, so a captured request cannot be replayed to read a batch's status.
 import type { Context } from 'hono'
+import { concatBytes } from '../../shared/bytes'
 import { timingSafeEqual } from '../../shared/crypto'
 import { db } from '../../shared/db/client'
 import { AppError } from '../../shared/errors'
 import { loadBatch } from '../batches/load-batch'
 import type { WebhooksEnv } from '../webhooks/env'
-import { concatBytes, hmacSha256, toHex, utf8 } from '../webhooks/hmac'
+import { hmacSha256, toHex, utf8 } from '../webhooks/hmac'
 import { TIMESTAMP_TOLERANCE_SECONDS, type VerifyOutcome } from '../webhooks/standard-signature'
 import { notConfigured, readRawBody, rejectHook } from './hook-request'
 import { findSlackTeam } from './integration-store'
@@ -27,7 +28,7 @@ export async function verifySlackSignature(options: {
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'invalid_signature' }
   if (Math.abs(options.nowSeconds - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS)
     return { ok: false, reason: 'stale_timestamp' }
-  const signed = concatBytes(utf8(`v0:${timestamp}:`), options.body)
+  const signed = concatBytes([utf8(`v0:${timestamp}:`), options.body])
   const expected = `v0=${toHex(await hmacSha256(utf8(options.secret), signed))}`
   return timingSafeEqual(signature, expected) ? { ok: true } : { ok: false, reason: 'invalid_signature' }
 }

@@ -7,13 +7,14 @@
 import { eq } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { z } from 'zod'
+import { concatBytes } from '../../shared/bytes'
 import { timingSafeEqual } from '../../shared/crypto'
 import { type Database, db } from '../../shared/db/client'
 import { plans, tenants } from '../../shared/db/schema'
 import { errors } from '../../shared/errors'
 import { recordAudit } from '../identity/audit'
 import type { WebhooksEnv } from '../webhooks/env'
-import { concatBytes, hmacSha256, toHex, utf8 } from '../webhooks/hmac'
+import { hmacSha256, toHex, utf8 } from '../webhooks/hmac'
 import { TIMESTAMP_TOLERANCE_SECONDS, type VerifyOutcome } from '../webhooks/standard-signature'
 import { notConfigured, parseJsonBody, readRawBody, rejectHook } from './hook-request'
 import type { HookAck } from './hook-work'
@@ -33,7 +34,7 @@ export async function verifyStripeSignature(options: {
     return { ok: false, reason: 'invalid_signature' }
   if (Math.abs(options.nowSeconds - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS)
     return { ok: false, reason: 'stale_timestamp' }
-  const signed = concatBytes(utf8(`${timestamp}.`), options.body)
+  const signed = concatBytes([utf8(`${timestamp}.`), options.body])
   const expected = toHex(await hmacSha256(utf8(options.secret), signed))
   let matched = false
   for (const signature of offered) matched = timingSafeEqual(signature, expected) || matched

@@ -1,8 +1,9 @@
 // API keys: `iab_sk_` + 43 random characters, shown once; D1 keeps only their SHA-256.
-import { and, eq } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { randomSecret, sha256Hex } from '../../shared/crypto'
 import type { Database } from '../../shared/db/client'
 import { apiKeys, plans, tenants } from '../../shared/db/schema'
+import { tenantRow } from '../../shared/db/tenant-rows'
 import type { Principal, Scope } from './principal'
 
 export const API_KEY_PREFIX = 'iab_sk_'
@@ -37,12 +38,7 @@ export async function principalFromApiKey(
     return null
 
   if (row.key.lastUsedAt === null || now - row.key.lastUsedAt >= LAST_USED_RESOLUTION_SECONDS) {
-    touch(
-      database
-        .update(apiKeys)
-        .set({ lastUsedAt: now })
-        .where(and(eq(apiKeys.id, row.key.id), eq(apiKeys.tenantId, row.key.tenantId))),
-    )
+    touch(database.update(apiKeys).set({ lastUsedAt: now }).where(tenantRow(apiKeys, row.key)))
   }
   return {
     kind: 'api_key',

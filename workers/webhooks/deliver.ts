@@ -1,10 +1,6 @@
-// Delivers a stored message to one endpoint and decides what follows: success resets the
-// endpoint's failure count; 410 or a refused URL disables it; any other failure is retried on
-// the schedule until the last attempt, which counts against the endpoint. Test sends are
-// logged but never retried and never change the endpoint's health.
-import { and, eq } from 'drizzle-orm'
 import { type Database, db } from '../../shared/db/client'
 import { type WebhookEndpoint, webhookMessages } from '../../shared/db/schema'
+import { tenantRow } from '../../shared/db/tenant-rows'
 import { recordAttempt } from './delivery-log'
 import { disableEndpoint, markAttemptFailed, markDelivered, markExhausted } from './endpoint-health'
 import { loadEndpoint } from './endpoints'
@@ -23,7 +19,7 @@ type Attempt = {
 
 export async function loadMessage(database: Database, tenantId: string, messageId: string) {
   return database.query.webhookMessages.findFirst({
-    where: and(eq(webhookMessages.id, messageId), eq(webhookMessages.tenantId, tenantId)),
+    where: tenantRow(webhookMessages, { id: messageId, tenantId }),
   })
 }
 

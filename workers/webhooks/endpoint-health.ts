@@ -5,6 +5,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
 import { type WebhookEndpoint, webhookEndpoints } from '../../shared/db/schema'
+import { tenantRow } from '../../shared/db/tenant-rows'
 import { recordAudit } from '../identity/audit'
 
 export const DISABLE_AFTER_EXHAUSTED_MESSAGES = 5
@@ -13,21 +14,19 @@ export const DISABLE_AFTER_FAILING_SECONDS = 24 * 3600
 export type DisableReason = 'gone' | 'failing' | 'url_refused'
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
-const byEndpoint = (endpoint: WebhookEndpoint) =>
-  and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.tenantId, endpoint.tenantId))
 
 export async function markDelivered(database: Database, endpoint: WebhookEndpoint): Promise<void> {
   await database
     .update(webhookEndpoints)
     .set({ consecutiveFailures: 0, failingSince: null, lastSuccessAt: nowSeconds() })
-    .where(byEndpoint(endpoint))
+    .where(tenantRow(webhookEndpoints, endpoint))
 }
 
 export async function markAttemptFailed(database: Database, endpoint: WebhookEndpoint): Promise<void> {
   await database
     .update(webhookEndpoints)
     .set({ failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${nowSeconds()})` })
-    .where(byEndpoint(endpoint))
+    .where(tenantRow(webhookEndpoints, endpoint))
 }
 
 export async function disableEndpoint(
@@ -39,7 +38,7 @@ export async function disableEndpoint(
   const [disabled] = await database
     .update(webhookEndpoints)
     .set({ enabled: false, disabledReason: reason, updatedAt: nowSeconds() })
-    .where(and(byEndpoint(endpoint), eq(webhookEndpoints.enabled, true)))
+    .where(and(tenantRow(webhookEndpoints, endpoint), eq(webhookEndpoints.enabled, true)))
     .returning({ id: webhookEndpoints.id })
   if (!disabled) return
   await recordAudit(database, {
@@ -64,7 +63,7 @@ export async function markExhausted(
       consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
       failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${now})`,
     })
-    .where(byEndpoint(endpoint))
+    .where(tenantRow(webhookEndpoints, endpoint))
     .returning()
   if (!row) return
   const failingFor = now - (row.failingSince ?? now)

@@ -1,8 +1,6 @@
-// Webhook endpoints of a tenant: creating one (URL checked, secret made and sealed), changing
-// it, rotating its secret with an overlap, and the API's view of it (never the secret).
-import { and, eq } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
 import { type WebhookEndpoint, type WebhookKind, webhookEndpoints } from '../../shared/db/schema'
+import { tenantRow } from '../../shared/db/tenant-rows'
 import { AppError, errors } from '../../shared/errors'
 import { newId } from '../../shared/ids'
 import { BATCH_END_EVENTS, EVENT_TYPES, type EventType } from '../../shared/schemas/webhooks'
@@ -79,7 +77,7 @@ export async function createEndpoint(
 /** The tenant's endpoint, or undefined (also for another tenant's id). */
 export function loadEndpoint(database: Database, tenantId: string, id: string) {
   return database.query.webhookEndpoints.findFirst({
-    where: and(eq(webhookEndpoints.id, id), eq(webhookEndpoints.tenantId, tenantId)),
+    where: tenantRow(webhookEndpoints, { id, tenantId }),
   })
 }
 

@@ -9,17 +9,6 @@ export function utf8(text: string): Bytes {
   return encoder.encode(text) as Bytes
 }
 
-/** `prefix` then `body`, as one byte string: signed content is always some header fields, then the raw body. */
-export function concatBytes(...parts: Uint8Array[]): Bytes {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
-
 export async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Bytes> {
   const imported = await crypto.subtle.importKey(
     'raw',

@@ -2,8 +2,9 @@
 // sends and for the generic inbound hook: `webhook-signature: v1,<base64 HMAC-SHA256>` of
 // `{webhook-id}.{webhook-timestamp}.{body}`, keyed by the base64 part of a `whsec_` secret.
 // Several signatures, space-separated, let a secret rotate without downtime.
+import { concatBytes } from '../../shared/bytes'
 import { timingSafeEqual } from '../../shared/crypto'
-import { type Bytes, concatBytes, fromBase64, hmacSha256, toBase64, utf8 } from './hmac'
+import { type Bytes, fromBase64, hmacSha256, toBase64, utf8 } from './hmac'
 
 export const SECRET_PREFIX = 'whsec_'
 const SECRET_BYTES = 32
@@ -22,7 +23,7 @@ function keyOf(secret: string): Bytes {
 
 /** One `v1,<base64>` signature. */
 export async function sign(secret: string, id: string, timestamp: number, body: Uint8Array): Promise<string> {
-  const signed = concatBytes(utf8(`${id}.${timestamp}.`), body)
+  const signed = concatBytes([utf8(`${id}.${timestamp}.`), body])
   return `v1,${toBase64(await hmacSha256(keyOf(secret), signed))}`
 }
 

@@ -1,6 +1,6 @@
-import { and, desc, eq, lt } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { auditLog } from '../../../shared/db/schema'
+import { selectPage } from '../../../shared/db/tenant-rows'
 import { listPage, listQuerySchema } from '../../../shared/schemas/common'
 import { auditListSchema } from '../../../shared/schemas/identity'
 import { createRouter, json, protectedRoute } from '../openapi'
@@ -15,15 +15,9 @@ export const auditRoutes = createRouter().openapi(
     responses: { 200: json(auditListSchema, 'A page of audit entries.') },
   }),
   async (c) => {
-    const { limit, after } = c.req.valid('query')
-    const rows = await db(c.env.DB)
-      .select()
-      .from(auditLog)
-      .where(
-        and(eq(auditLog.tenantId, c.get('principal').tenantId), after ? lt(auditLog.id, after) : undefined),
-      )
-      .orderBy(desc(auditLog.id))
-      .limit(limit + 1)
+    const query = c.req.valid('query')
+    const tenantId = c.get('principal').tenantId
+    const rows = await selectPage(db(c.env.DB), auditLog, { tenantId, ...query })
     const entries = rows.map((row) => ({
       id: row.id,
       object: 'audit_entry' as const,
@@ -35,6 +29,6 @@ export const auditRoutes = createRouter().openapi(
       ip: row.ip,
       created_at: row.createdAt,
     }))
-    return c.json(listPage(entries, limit), 200)
+    return c.json(listPage(entries, query.limit), 200)
   },
 )

@@ -1,8 +1,9 @@
 // Batches: create (inline items or an uploaded file), list, get, and pause/resume/cancel/retry.
 import { z } from '@hono/zod-openapi'
-import { and, desc, eq, lt } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { batches, isFinished } from '../../../shared/db/schema'
+import { selectPage } from '../../../shared/db/tenant-rows'
 import { AppError } from '../../../shared/errors'
 import {
   batchCreateSchema,
@@ -64,18 +65,12 @@ export const batchRoutes = createRouter()
     }),
     async (c) => {
       const { limit, after, status } = c.req.valid('query')
-      const rows = await db(c.env.DB)
-        .select()
-        .from(batches)
-        .where(
-          and(
-            eq(batches.tenantId, c.get('principal').tenantId),
-            status ? eq(batches.status, status) : undefined,
-            after ? lt(batches.id, after) : undefined,
-          ),
-        )
-        .orderBy(desc(batches.id))
-        .limit(limit + 1)
+      const rows = await selectPage(db(c.env.DB), batches, {
+        tenantId: c.get('principal').tenantId,
+        limit,
+        after,
+        where: status ? eq(batches.status, status) : undefined,
+      })
       return c.json(
         listPage(
           rows.map((row) => presentBatch(row)),

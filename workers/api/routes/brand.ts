@@ -3,10 +3,8 @@ import { eq } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { type BrandProfile, brandProfiles } from '../../../shared/db/schema'
 import { brandSchema, brandUpdateSchema } from '../../../shared/schemas/ai'
-import { recordAudit } from '../../identity/audit'
-import { actorId } from '../../identity/principal'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 function present(row: BrandProfile | undefined) {
   return {
@@ -65,13 +63,7 @@ export const brandRoutes = createRouter()
         .values({ tenantId: principal.tenantId, ...next })
         .onConflictDoUpdate({ target: brandProfiles.tenantId, set: next })
         .returning()
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
-        action: 'brand.updated',
-        details: { fields: Object.keys(body) },
-        ...auditContext(c),
-      })
+      await recordCallerAudit(c, { action: 'brand.updated', details: { fields: Object.keys(body) } })
       return c.json(present(row), 200)
     },
   )

@@ -1,10 +1,9 @@
 // Files of the caller's tenant: streamed upload to R2, list, get, download, delete.
 // Objects live at `uploads/{tenant_id}/{file_id}`, and every lookup filters on the tenant.
-import { and, desc, eq, lt } from 'drizzle-orm'
-import { db } from '../../../shared/db/client'
+import { type Database, db } from '../../../shared/db/client'
 import { type FileRow, files } from '../../../shared/db/schema'
+import { selectPage, tenantRow } from '../../../shared/db/tenant-rows'
 import { errors } from '../../../shared/errors'
-import { newId } from '../../../shared/ids'
 import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
 import {
   fileContentTypes,
@@ -15,7 +14,7 @@ import {
   fileUploadQuerySchema,
 } from '../../../shared/schemas/files'
 import { attachmentDisposition } from '../../files/format'
-import { receiveUpload, uploadLimit } from '../../files/receive-upload'
+import { storeUpload } from '../../files/store-upload'
 import { createRouter, errorResponse, json, protectedRoute } from '../openapi'
 
 function present(file: FileRow) {
@@ -31,10 +30,8 @@ function present(file: FileRow) {
   }
 }
 
-async function findFile(database: ReturnType<typeof db>, tenantId: string, id: string) {
-  const file = await database.query.files.findFirst({
-    where: and(eq(files.id, id), eq(files.tenantId, tenantId)),
-  })
+async function findFile(database: Database, tenantId: string, id: string) {
+  const file = await database.query.files.findFirst({ where: tenantRow(files, { id, tenantId }) })
   if (!file) throw errors.notFound('File')
   return file
 }
@@ -57,37 +54,8 @@ export const fileRoutes = createRouter()
     }),
     async (c) => {
       const tenantId = c.get('principal').tenantId
-      const id = newId('file')
-      const key = `uploads/${tenantId}/${id}`
-      const upload = await receiveUpload({
-        request: c.req.raw,
-        bucket: c.env.FILES,
-        key,
-        maxBytes: uploadLimit(c.env),
-        query: c.req.valid('query'),
-      })
-      await upload.commit()
-      const [row] = await db(c.env.DB)
-        .insert(files)
-        .values({
-          id,
-          tenantId,
-          filename: upload.filename,
-          purpose: upload.purpose,
-          format: upload.format,
-          contentType: upload.contentType,
-          bytes: upload.bytes,
-          records: upload.records,
-          r2Key: key,
-          createdAt: Math.floor(Date.now() / 1000),
-        })
-        .returning()
-        .catch(async (error: unknown) => {
-          // Without its row the object would be unreachable: remove it rather than leak it.
-          await c.env.FILES.delete(key)
-          throw error
-        })
-      return c.json(present(row!), 200)
+      const file = await storeUpload(c.env, { tenantId, request: c.req.raw, query: c.req.valid('query') })
+      return c.json(present(file), 200)
     },
   )
   .openapi(
@@ -100,15 +68,10 @@ export const fileRoutes = createRouter()
       responses: { 200: json(fileListSchema, 'A page of files, newest first.') },
     }),
     async (c) => {
-      const { limit, after } = c.req.valid('query')
+      const query = c.req.valid('query')
       const tenantId = c.get('principal').tenantId
-      const rows = await db(c.env.DB)
-        .select()
-        .from(files)
-        .where(and(eq(files.tenantId, tenantId), after ? lt(files.id, after) : undefined))
-        .orderBy(desc(files.id))
-        .limit(limit + 1)
-      return c.json(listPage(rows.map(present), limit), 200)
+      const rows = await selectPage(db(c.env.DB), files, { tenantId, ...query })
+      return c.json(listPage(rows.map(present), query.limit), 200)
     },
   )
   .openapi(
@@ -160,7 +123,7 @@ export const fileRoutes = createRouter()
       const database = db(c.env.DB)
       const file = await findFile(database, tenantId, c.req.valid('param').id)
       await c.env.FILES.delete(file.r2Key)
-      await database.delete(files).where(and(eq(files.id, file.id), eq(files.tenantId, tenantId)))
+      await database.delete(files).where(tenantRow(files, file))
       return c.json({ id: file.id, object: 'file' as const, deleted: true as const }, 200)
     },
   )

@@ -2,7 +2,7 @@
 
 import { AppError, errors } from '../../../shared/errors'
 import { generateSchema, generationSchema } from '../../../shared/schemas/ai'
-import { findTask, TASK_TYPES } from '../../../shared/tasks'
+import { requireTask } from '../../../shared/tasks'
 import { checkInput, generateRows } from '../../ai/generate'
 import { resolveRunSettings } from '../../ai/run-settings'
 import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
@@ -23,13 +23,7 @@ export const generateRoutes = createRouter().openapi(
   async (c) => {
     const tenantId = c.get('principal').tenantId
     const body = c.req.valid('json')
-    const task = findTask(body.task)
-    if (!task)
-      throw new AppError(
-        'unknown_task',
-        400,
-        `Unknown task "${body.task}". Known tasks: ${TASK_TYPES.join(', ')}.`,
-      )
+    const task = requireTask(body.task)
     const params = task.params.safeParse(body.params)
     if (!params.success) throw errors.validation('The params do not fit the task.', params.error.issues)
     const settings = await resolveRunSettings(c.env, tenantId, { ...body, task })

@@ -1,8 +1,8 @@
 // Inbound integrations of the caller's tenant: a Shopify shop, a Slack team, or a generic signed
 // sender. Each answers with the hook URL to give the sender; a generic hook's secret is shown once.
-import { and, desc, eq, lt } from 'drizzle-orm'
-import { db } from '../../../shared/db/client'
+import { type Database, db } from '../../../shared/db/client'
 import { integrations } from '../../../shared/db/schema'
+import { selectPage, tenantRow, updateTenantRow } from '../../../shared/db/tenant-rows'
 import { errors } from '../../../shared/errors'
 import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
 import {
@@ -14,17 +14,15 @@ import {
 } from '../../../shared/schemas/integrations'
 import { presentIntegration } from '../../hooks/integration-store'
 import { createIntegration, integrationChanges } from '../../hooks/integrations'
-import { recordAudit } from '../../identity/audit'
-import { actorId } from '../../identity/principal'
 import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 const tags = ['Integrations']
 const origin = (url: string) => new URL(url).origin
 
-async function findIntegration(database: ReturnType<typeof db>, tenantId: string, id: string) {
+async function findIntegration(database: Database, tenantId: string, id: string) {
   const row = await database.query.integrations.findFirst({
-    where: and(eq(integrations.id, id), eq(integrations.tenantId, tenantId)),
+    where: tenantRow(integrations, { id, tenantId }),
   })
   if (!row) throw errors.notFound('Integration')
   return row
@@ -44,21 +42,17 @@ export const integrationRoutes = createRouter()
       },
     }),
     async (c) => {
-      const principal = c.get('principal')
-      const database = db(c.env.DB)
+      const tenantId = c.get('principal').tenantId
       const { integration, secret } = await createIntegration(
         c.env,
-        database,
-        principal.tenantId,
+        db(c.env.DB),
+        tenantId,
         c.req.valid('json'),
       )
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      await recordCallerAudit(c, {
         action: 'integration.created',
         target: integration.id,
         details: { kind: integration.kind, external_id: integration.externalId },
-        ...auditContext(c),
       })
       return c.json({ ...presentIntegration(integration, origin(c.req.url)), secret }, 201)
     },
@@ -73,20 +67,11 @@ export const integrationRoutes = createRouter()
       responses: { 200: json(integrationListSchema, 'A page of integrations, newest first.') },
     }),
     async (c) => {
-      const { limit, after } = c.req.valid('query')
-      const rows = await db(c.env.DB)
-        .select()
-        .from(integrations)
-        .where(
-          and(
-            eq(integrations.tenantId, c.get('principal').tenantId),
-            after ? lt(integrations.id, after) : undefined,
-          ),
-        )
-        .orderBy(desc(integrations.id))
-        .limit(limit + 1)
+      const query = c.req.valid('query')
+      const tenantId = c.get('principal').tenantId
+      const rows = await selectPage(db(c.env.DB), integrations, { tenantId, ...query })
       const present = rows.map((row) => presentIntegration(row, origin(c.req.url)))
-      return c.json(listPage(present, limit), 200)
+      return c.json(listPage(present, query.limit), 200)
     },
   )
   .openapi(
@@ -113,24 +98,20 @@ export const integrationRoutes = createRouter()
       responses: { 200: json(integrationSchema, 'The integration after the change.') },
     }),
     async (c) => {
-      const principal = c.get('principal')
       const database = db(c.env.DB)
-      const integration = await findIntegration(database, principal.tenantId, c.req.valid('param').id)
+      const integration = await findIntegration(
+        database,
+        c.get('principal').tenantId,
+        c.req.valid('param').id,
+      )
       const changes = await integrationChanges(c.env, integration, c.req.valid('json'))
-      const [row] = await database
-        .update(integrations)
-        .set(changes)
-        .where(and(eq(integrations.id, integration.id), eq(integrations.tenantId, principal.tenantId)))
-        .returning()
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      const row = await updateTenantRow(database, integrations, integration, changes)
+      await recordCallerAudit(c, {
         action: 'integration.updated',
         target: integration.id,
         details: { changed: Object.keys(c.req.valid('json')) },
-        ...auditContext(c),
       })
-      return c.json(presentIntegration(row!, origin(c.req.url)), 200)
+      return c.json(presentIntegration(row, origin(c.req.url)), 200)
     },
   )
   .openapi(
@@ -143,19 +124,17 @@ export const integrationRoutes = createRouter()
       responses: { 200: json(integrationSchema, 'The removed integration.') },
     }),
     async (c) => {
-      const principal = c.get('principal')
       const database = db(c.env.DB)
-      const integration = await findIntegration(database, principal.tenantId, c.req.valid('param').id)
-      await database
-        .delete(integrations)
-        .where(and(eq(integrations.id, integration.id), eq(integrations.tenantId, principal.tenantId)))
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      const integration = await findIntegration(
+        database,
+        c.get('principal').tenantId,
+        c.req.valid('param').id,
+      )
+      await database.delete(integrations).where(tenantRow(integrations, integration))
+      await recordCallerAudit(c, {
         action: 'integration.deleted',
         target: integration.id,
         details: { kind: integration.kind },
-        ...auditContext(c),
       })
       return c.json(presentIntegration(integration, origin(c.req.url)), 200)
     },

@@ -1,7 +1,8 @@
 // API keys of the caller's tenant: create (secret shown once), list, revoke.
-import { and, desc, eq, isNull, lt } from 'drizzle-orm'
+import { and, isNull } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { type ApiKey, apiKeys } from '../../../shared/db/schema'
+import { selectPage, tenantRow } from '../../../shared/db/tenant-rows'
 import { errors } from '../../../shared/errors'
 import { newId } from '../../../shared/ids'
 import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
@@ -12,10 +13,9 @@ import {
   apiKeySchema,
 } from '../../../shared/schemas/identity'
 import { generateApiKey } from '../../identity/api-keys'
-import { recordAudit } from '../../identity/audit'
 import { actorId, type Scope } from '../../identity/principal'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 function present(key: ApiKey) {
   return {
@@ -65,13 +65,10 @@ export const keyRoutes = createRouter()
         })
         .returning()
       const key = row!
-      await recordAudit(db(c.env.DB), {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      await recordCallerAudit(c, {
         action: 'api_key.created',
         target: key.id,
         details: { name: key.name, scopes: key.scopes },
-        ...auditContext(c),
       })
       return c.json({ ...present(key), key: secret.key }, 201)
     },
@@ -86,15 +83,10 @@ export const keyRoutes = createRouter()
       responses: { 200: json(apiKeyListSchema, 'A page of keys, newest first.') },
     }),
     async (c) => {
-      const { limit, after } = c.req.valid('query')
+      const query = c.req.valid('query')
       const tenantId = c.get('principal').tenantId
-      const rows = await db(c.env.DB)
-        .select()
-        .from(apiKeys)
-        .where(and(eq(apiKeys.tenantId, tenantId), after ? lt(apiKeys.id, after) : undefined))
-        .orderBy(desc(apiKeys.id))
-        .limit(limit + 1)
-      return c.json(listPage(rows.map(present), limit), 200)
+      const rows = await selectPage(db(c.env.DB), apiKeys, { tenantId, ...query })
+      return c.json(listPage(rows.map(present), query.limit), 200)
     },
   )
   .openapi(
@@ -107,28 +99,22 @@ export const keyRoutes = createRouter()
       responses: { 200: json(apiKeySchema, 'The revoked key.') },
     }),
     async (c) => {
-      const principal = c.get('principal')
+      const tenantId = c.get('principal').tenantId
       const { id } = c.req.valid('param')
       const database = db(c.env.DB)
       const [revoked] = await database
         .update(apiKeys)
         .set({ revokedAt: Math.floor(Date.now() / 1000) })
-        .where(and(eq(apiKeys.id, id), eq(apiKeys.tenantId, principal.tenantId), isNull(apiKeys.revokedAt)))
+        .where(and(tenantRow(apiKeys, { id, tenantId }), isNull(apiKeys.revokedAt)))
         .returning()
       const key =
         revoked ??
         (await database.query.apiKeys.findFirst({
-          where: and(eq(apiKeys.id, id), eq(apiKeys.tenantId, principal.tenantId)),
+          where: tenantRow(apiKeys, { id, tenantId }),
         }))
       if (!key) throw errors.notFound('API key')
       if (revoked) {
-        await recordAudit(database, {
-          tenantId: principal.tenantId,
-          actor: actorId(principal),
-          action: 'api_key.revoked',
-          target: key.id,
-          ...auditContext(c),
-        })
+        await recordCallerAudit(c, { action: 'api_key.revoked', target: key.id })
       }
       return c.json(present(key), 200)
     },

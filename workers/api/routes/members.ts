@@ -13,10 +13,9 @@ import {
   memberUpdateSchema,
   userIdParamSchema,
 } from '../../../shared/schemas/identity'
-import { recordAudit } from '../../identity/audit'
-import { actorId, type Principal } from '../../identity/principal'
+import type { Principal } from '../../identity/principal'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 function selectMembers(database: Database, tenantId: string) {
   return database
@@ -108,14 +107,7 @@ export const memberRoutes = createRouter()
         .onConflictDoNothing()
         .returning()
       if (!inserted.length) throw errors.conflict('This user is already a member.')
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
-        action: 'member.added',
-        target: user!.id,
-        details: { role: body.role },
-        ...auditContext(c),
-      })
+      await recordCallerAudit(c, { action: 'member.added', target: user!.id, details: { role: body.role } })
       return c.json(await findMember(database, principal.tenantId, user!.id), 201)
     },
   )
@@ -141,13 +133,10 @@ export const memberRoutes = createRouter()
         .update(memberships)
         .set({ role })
         .where(and(eq(memberships.tenantId, principal.tenantId), eq(memberships.userId, user_id)))
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      await recordCallerAudit(c, {
         action: 'member.role_changed',
         target: user_id,
         details: { from: member.role, to: role },
-        ...auditContext(c),
       })
       return c.json({ ...member, role }, 200)
     },
@@ -171,13 +160,7 @@ export const memberRoutes = createRouter()
       await database
         .delete(memberships)
         .where(and(eq(memberships.tenantId, principal.tenantId), eq(memberships.userId, user_id)))
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
-        action: 'member.removed',
-        target: user_id,
-        ...auditContext(c),
-      })
+      await recordCallerAudit(c, { action: 'member.removed', target: user_id })
       return c.body(null, 204)
     },
   )

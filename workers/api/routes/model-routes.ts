@@ -4,23 +4,14 @@ import { z } from '@hono/zod-openapi'
 import { and, eq } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { providerKeys, routeOverrides } from '../../../shared/db/schema'
-import { AppError, errors } from '../../../shared/errors'
+import { errors } from '../../../shared/errors'
 import { routeSchema, routeUpdateSchema } from '../../../shared/schemas/ai'
-import { findTask, TASK_TYPES } from '../../../shared/tasks'
+import { findTask, requireTask, TASK_TYPES } from '../../../shared/tasks'
 import { configuredProviders, defaultRoute } from '../../ai/providers'
-import { recordAudit } from '../../identity/audit'
-import { actorId } from '../../identity/principal'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 const taskParam = z.object({ task: z.string().min(1) })
-
-function taskOr404(type: string) {
-  const task = findTask(type)
-  if (!task)
-    throw new AppError('unknown_task', 404, `Unknown task "${type}". Known tasks: ${TASK_TYPES.join(', ')}.`)
-  return task
-}
 
 export const modelRouteRoutes = createRouter()
   .openapi(
@@ -71,7 +62,7 @@ export const modelRouteRoutes = createRouter()
     }),
     async (c) => {
       const principal = c.get('principal')
-      const task = taskOr404(c.req.valid('param').task)
+      const task = requireTask(c.req.valid('param').task, 404)
       const { targets } = c.req.valid('json')
       const missing = targets.filter(
         (target) => !task.models[target.provider] && target.provider !== 'simulated',
@@ -86,14 +77,7 @@ export const modelRouteRoutes = createRouter()
         .insert(routeOverrides)
         .values({ tenantId: principal.tenantId, task: task.type, ...values })
         .onConflictDoUpdate({ target: [routeOverrides.tenantId, routeOverrides.task], set: values })
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
-        action: 'route.updated',
-        target: task.type,
-        details: { targets },
-        ...auditContext(c),
-      })
+      await recordCallerAudit(c, { action: 'route.updated', target: task.type, details: { targets } })
       return c.json({ task: task.type, targets, source: 'tenant' as const }, 200)
     },
   )
@@ -108,7 +92,7 @@ export const modelRouteRoutes = createRouter()
     }),
     async (c) => {
       const principal = c.get('principal')
-      const task = taskOr404(c.req.valid('param').task)
+      const task = requireTask(c.req.valid('param').task, 404)
       await db(c.env.DB)
         .delete(routeOverrides)
         .where(and(eq(routeOverrides.tenantId, principal.tenantId), eq(routeOverrides.task, task.type)))

@@ -8,11 +8,9 @@ import { providerKeys } from '../../../shared/db/schema'
 import { AppError, errors } from '../../../shared/errors'
 import { providerKeySchema, providerKeyUpdateSchema, providerParamSchema } from '../../../shared/schemas/ai'
 import { encryptSecret } from '../../../shared/secret-box'
-import { recordAudit } from '../../identity/audit'
-import { actorId } from '../../identity/principal'
 import { allowsLoopback, checkWebhookUrl } from '../../webhooks/url-guard'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 type KeyRow = typeof providerKeys.$inferSelect
 
@@ -74,13 +72,7 @@ export const providerKeyRoutes = createRouter()
         .values({ tenantId: principal.tenantId, provider, createdAt: now, ...values })
         .onConflictDoUpdate({ target: [providerKeys.tenantId, providerKeys.provider], set: values })
         .returning()
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
-        action: 'provider_key.stored',
-        target: provider,
-        ...auditContext(c),
-      })
+      await recordCallerAudit(c, { action: 'provider_key.stored', target: provider })
       return c.json(present(row!), 200)
     },
   )
@@ -102,13 +94,7 @@ export const providerKeyRoutes = createRouter()
         .where(and(eq(providerKeys.tenantId, principal.tenantId), eq(providerKeys.provider, provider)))
         .returning({ provider: providerKeys.provider })
       if (!deleted.length) throw errors.notFound('Provider key')
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
-        action: 'provider_key.deleted',
-        target: provider,
-        ...auditContext(c),
-      })
+      await recordCallerAudit(c, { action: 'provider_key.deleted', target: provider })
       return c.body(null, 204)
     },
   )

@@ -12,12 +12,11 @@ import {
   templateNameParamSchema,
   templateSchema,
 } from '../../../shared/schemas/ai'
-import { findTask, TASK_TYPES } from '../../../shared/tasks'
+import { requireTask } from '../../../shared/tasks'
 import { templateVariables } from '../../../shared/tasks/template'
-import { recordAudit } from '../../identity/audit'
 import { actorId } from '../../identity/principal'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 function present(row: TemplateRow) {
   return {
@@ -48,13 +47,7 @@ export const templateRoutes = createRouter()
     async (c) => {
       const principal = c.get('principal')
       const body = c.req.valid('json')
-      const task = findTask(body.task)
-      if (!task)
-        throw new AppError(
-          'unknown_task',
-          400,
-          `Unknown task "${body.task}". Known tasks: ${TASK_TYPES.join(', ')}.`,
-        )
+      const task = requireTask(body.task)
       if (task.kind !== 'chat' || task.call)
         throw new AppError(
           'template_not_supported',
@@ -85,13 +78,10 @@ export const templateRoutes = createRouter()
           createdBy: actorId(principal),
         })
         .returning()
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      await recordCallerAudit(c, {
         action: 'template.saved',
         target: row!.id,
         details: { name: row!.name, version: row!.version },
-        ...auditContext(c),
       })
       return c.json(present(row!), 201)
     },
@@ -182,13 +172,7 @@ export const templateRoutes = createRouter()
         .where(and(eq(templates.tenantId, principal.tenantId), eq(templates.name, name)))
         .returning({ id: templates.id })
       if (!deleted.length) throw errors.notFound('Template')
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
-        action: 'template.deleted',
-        target: name,
-        ...auditContext(c),
-      })
+      await recordCallerAudit(c, { action: 'template.deleted', target: name })
       return c.body(null, 204)
     },
   )

@@ -4,10 +4,8 @@ import { type Database, db } from '../../../shared/db/client'
 import { plans, tenants } from '../../../shared/db/schema'
 import { errors } from '../../../shared/errors'
 import { tenantSchema, tenantUpdateSchema } from '../../../shared/schemas/identity'
-import { recordAudit } from '../../identity/audit'
-import { actorId } from '../../identity/principal'
 import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 async function loadTenant(database: Database, tenantId: string) {
   const [row] = await database
@@ -84,13 +82,7 @@ export const tenantRoutes = createRouter()
       }
       if (Object.keys(changes).length) {
         await database.update(tenants).set(changes).where(eq(tenants.id, principal.tenantId))
-        await recordAudit(database, {
-          tenantId: principal.tenantId,
-          actor: actorId(principal),
-          action: 'tenant.updated',
-          details: { fields: Object.keys(body) },
-          ...auditContext(c),
-        })
+        await recordCallerAudit(c, { action: 'tenant.updated', details: { fields: Object.keys(body) } })
       }
       return c.json(await loadTenant(database, principal.tenantId), 200)
     },

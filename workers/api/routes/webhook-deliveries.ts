@@ -1,7 +1,8 @@
 // An endpoint's delivery log, a test send, and manual redelivery of a logged message.
-import { and, desc, eq, lt } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { webhookDeliveries, webhookMessages } from '../../../shared/db/schema'
+import { selectPage } from '../../../shared/db/tenant-rows'
 import { AppError, errors } from '../../../shared/errors'
 import { newId } from '../../../shared/ids'
 import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
@@ -64,18 +65,12 @@ export const webhookDeliveryRoutes = createRouter()
       const database = db(c.env.DB)
       const endpoint = await findEndpoint(database, tenantId, c.req.valid('param').id)
       const { limit, after } = c.req.valid('query')
-      const rows = await database
-        .select()
-        .from(webhookDeliveries)
-        .where(
-          and(
-            eq(webhookDeliveries.tenantId, tenantId),
-            eq(webhookDeliveries.endpointId, endpoint.id),
-            after ? lt(webhookDeliveries.id, after) : undefined,
-          ),
-        )
-        .orderBy(desc(webhookDeliveries.id))
-        .limit(limit + 1)
+      const rows = await selectPage(database, webhookDeliveries, {
+        tenantId,
+        limit,
+        after,
+        where: eq(webhookDeliveries.endpointId, endpoint.id),
+      })
       return c.json(listPage(rows.map(presentDelivery), limit), 200)
     },
   )

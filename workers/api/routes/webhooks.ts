@@ -1,8 +1,8 @@
 // Webhook endpoints of the caller's tenant: create (secret shown once), list, get, change,
 // delete, and rotate the signing secret with an overlap.
-import { and, desc, eq, lt } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { webhookEndpoints } from '../../../shared/db/schema'
+import { selectPage, tenantRow, updateTenantRow } from '../../../shared/db/tenant-rows'
 import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
 import {
   rotateSecretSchema,
@@ -12,8 +12,6 @@ import {
   webhookUpdateSchema,
   webhookWithSecretSchema,
 } from '../../../shared/schemas/webhooks'
-import { recordAudit } from '../../identity/audit'
-import { actorId } from '../../identity/principal'
 import {
   createEndpoint,
   endpointChanges,
@@ -22,7 +20,7 @@ import {
   rotateSecret,
 } from '../../webhooks/endpoints'
 import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
-import { auditContext } from '../request-context'
+import { recordCallerAudit } from '../request-context'
 
 const tags = ['Webhooks']
 const refused = errorResponse(
@@ -40,21 +38,12 @@ export const webhookRoutes = createRouter()
       responses: { 201: json(webhookWithSecretSchema, 'The endpoint, with its secret.'), 400: refused },
     }),
     async (c) => {
-      const principal = c.get('principal')
-      const database = db(c.env.DB)
-      const { endpoint, secret } = await createEndpoint(
-        c.env,
-        database,
-        principal.tenantId,
-        c.req.valid('json'),
-      )
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      const tenantId = c.get('principal').tenantId
+      const { endpoint, secret } = await createEndpoint(c.env, db(c.env.DB), tenantId, c.req.valid('json'))
+      await recordCallerAudit(c, {
         action: 'webhook.created',
         target: endpoint.id,
         details: { url: endpoint.url, kind: endpoint.kind, events: endpoint.events },
-        ...auditContext(c),
       })
       return c.json({ ...presentEndpoint(endpoint), secret }, 201)
     },
@@ -69,19 +58,10 @@ export const webhookRoutes = createRouter()
       responses: { 200: json(webhookListSchema, 'A page of endpoints, newest first.') },
     }),
     async (c) => {
-      const { limit, after } = c.req.valid('query')
-      const rows = await db(c.env.DB)
-        .select()
-        .from(webhookEndpoints)
-        .where(
-          and(
-            eq(webhookEndpoints.tenantId, c.get('principal').tenantId),
-            after ? lt(webhookEndpoints.id, after) : undefined,
-          ),
-        )
-        .orderBy(desc(webhookEndpoints.id))
-        .limit(limit + 1)
-      return c.json(listPage(rows.map(presentEndpoint), limit), 200)
+      const query = c.req.valid('query')
+      const tenantId = c.get('principal').tenantId
+      const rows = await selectPage(db(c.env.DB), webhookEndpoints, { tenantId, ...query })
+      return c.json(listPage(rows.map(presentEndpoint), query.limit), 200)
     },
   )
   .openapi(
@@ -108,24 +88,16 @@ export const webhookRoutes = createRouter()
       responses: { 200: json(webhookSchema, 'The endpoint after the change.'), 400: refused },
     }),
     async (c) => {
-      const principal = c.get('principal')
       const database = db(c.env.DB)
-      const endpoint = await findEndpoint(database, principal.tenantId, c.req.valid('param').id)
+      const endpoint = await findEndpoint(database, c.get('principal').tenantId, c.req.valid('param').id)
       const changes = endpointChanges(c.env, endpoint, c.req.valid('json'))
-      const [row] = await database
-        .update(webhookEndpoints)
-        .set(changes)
-        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.tenantId, principal.tenantId)))
-        .returning()
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      const row = await updateTenantRow(database, webhookEndpoints, endpoint, changes)
+      await recordCallerAudit(c, {
         action: 'webhook.updated',
         target: endpoint.id,
         details: { changed: Object.keys(c.req.valid('json')) },
-        ...auditContext(c),
       })
-      return c.json(presentEndpoint(row!), 200)
+      return c.json(presentEndpoint(row), 200)
     },
   )
   .openapi(
@@ -138,19 +110,13 @@ export const webhookRoutes = createRouter()
       responses: { 200: json(webhookSchema, 'The deleted endpoint.') },
     }),
     async (c) => {
-      const principal = c.get('principal')
       const database = db(c.env.DB)
-      const endpoint = await findEndpoint(database, principal.tenantId, c.req.valid('param').id)
-      await database
-        .delete(webhookEndpoints)
-        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.tenantId, principal.tenantId)))
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      const endpoint = await findEndpoint(database, c.get('principal').tenantId, c.req.valid('param').id)
+      await database.delete(webhookEndpoints).where(tenantRow(webhookEndpoints, endpoint))
+      await recordCallerAudit(c, {
         action: 'webhook.deleted',
         target: endpoint.id,
         details: { url: endpoint.url },
-        ...auditContext(c),
       })
       return c.json(presentEndpoint(endpoint), 200)
     },
@@ -168,24 +134,16 @@ export const webhookRoutes = createRouter()
       },
     }),
     async (c) => {
-      const principal = c.get('principal')
       const database = db(c.env.DB)
-      const endpoint = await findEndpoint(database, principal.tenantId, c.req.valid('param').id)
+      const endpoint = await findEndpoint(database, c.get('principal').tenantId, c.req.valid('param').id)
       const { overlap_seconds } = c.req.valid('json')
       const { changes, secret } = await rotateSecret(c.env, endpoint, overlap_seconds)
-      const [row] = await database
-        .update(webhookEndpoints)
-        .set(changes)
-        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.tenantId, principal.tenantId)))
-        .returning()
-      await recordAudit(database, {
-        tenantId: principal.tenantId,
-        actor: actorId(principal),
+      const row = await updateTenantRow(database, webhookEndpoints, endpoint, changes)
+      await recordCallerAudit(c, {
         action: 'webhook.secret_rotated',
         target: endpoint.id,
         details: { overlap_seconds },
-        ...auditContext(c),
       })
-      return c.json({ ...presentEndpoint(row!), secret }, 200)
+      return c.json({ ...presentEndpoint(row), secret }, 200)
     },
   )

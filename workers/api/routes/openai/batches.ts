@@ -1,9 +1,10 @@
 // /openai/v1/batches: create from an uploaded JSONL file, get, list (cursor `after`) and cancel,
 // in OpenAI's batch object shape. Only batches made on this surface are visible here.
 import { z } from '@hono/zod-openapi'
-import { and, desc, eq, inArray, lt } from 'drizzle-orm'
+import { inArray } from 'drizzle-orm'
 import { db } from '../../../../shared/db/client'
 import { batches, isFinished } from '../../../../shared/db/schema'
+import { selectPage } from '../../../../shared/db/tenant-rows'
 import { AppError } from '../../../../shared/errors'
 import { idParamSchema, listPage, listQuerySchema } from '../../../../shared/schemas/common'
 import {
@@ -61,18 +62,12 @@ export const openaiBatchRoutes = createRouter()
     }),
     async (c) => {
       const { limit, after } = c.req.valid('query')
-      const rows = await db(c.env.DB)
-        .select()
-        .from(batches)
-        .where(
-          and(
-            eq(batches.tenantId, c.get('principal').tenantId),
-            inArray(batches.task, OPENAI_TASKS),
-            after ? lt(batches.id, after) : undefined,
-          ),
-        )
-        .orderBy(desc(batches.id))
-        .limit(limit + 1)
+      const rows = await selectPage(db(c.env.DB), batches, {
+        tenantId: c.get('principal').tenantId,
+        limit,
+        after,
+        where: inArray(batches.task, OPENAI_TASKS),
+      })
       return c.json(
         listPage(
           rows.map((row) => presentOpenAIBatch(presentBatch(row))),

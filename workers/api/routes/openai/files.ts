@@ -1,10 +1,10 @@
 // /openai/v1/files: upload a batch input file (JSON Lines), get a file, download its content.
 // Ids of batch output and error files name their batch; their content is made as it is sent.
 
-import { and, eq } from 'drizzle-orm'
 import type { SchemaObject } from 'openapi3-ts/oas31'
 import { db } from '../../../../shared/db/client'
 import { batches, files, isFinished } from '../../../../shared/db/schema'
+import { tenantRow } from '../../../../shared/db/tenant-rows'
 import { AppError } from '../../../../shared/errors'
 import { idParamSchema } from '../../../../shared/schemas/common'
 import { fileContentTypes } from '../../../../shared/schemas/files'
@@ -47,7 +47,7 @@ async function resultBatch(env: Env, tenantId: string, fileId: string) {
   const named = parseResultFileId(fileId)
   if (!named) return null
   const row = await db(env.DB).query.batches.findFirst({
-    where: and(eq(batches.id, named.batchId), eq(batches.tenantId, tenantId)),
+    where: tenantRow(batches, { id: named.batchId, tenantId }),
   })
   if (!row || !OPENAI_TASKS.includes(row.task) || !isFinished(row.status)) throw noSuchFile(fileId)
   return { kind: named.kind, row }
@@ -55,7 +55,7 @@ async function resultBatch(env: Env, tenantId: string, fileId: string) {
 
 async function uploadedFile(env: Env, tenantId: string, id: string) {
   const file = await db(env.DB).query.files.findFirst({
-    where: and(eq(files.id, id), eq(files.tenantId, tenantId)),
+    where: tenantRow(files, { id, tenantId }),
   })
   if (!file) throw noSuchFile(id)
   return file

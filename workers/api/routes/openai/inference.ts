@@ -1,4 +1,5 @@
 // /openai/v1/chat/completions and /openai/v1/embeddings: one request answered now (no streaming).
+import type { Context } from 'hono'
 import {
   CHAT_URL,
   chatCompletionRequestSchema,
@@ -6,15 +7,31 @@ import {
   EMBEDDINGS_URL,
   embeddingListSchema,
   embeddingRequestSchema,
+  type OpenAIEndpoint,
 } from '../../../../shared/schemas/openai'
 import { answerNow } from '../../../openai/realtime'
-import { chatCompletion, embeddingList } from '../../../openai/responses'
+import { type Answered, chatCompletion, embeddingList } from '../../../openai/responses'
+import type { AppEnv } from '../../context'
 import { createRouter, json, jsonBody } from '../../openapi'
 import { openaiError, openaiRoute } from './route'
 
 const providerErrors = {
   502: openaiError('The provider refused the request or gave no usable answer.'),
   503: openaiError('No provider could answer now; see Retry-After.'),
+}
+
+/** Runs the caller's request now, within its plan's monthly task quota. */
+function answerCaller<T>(
+  c: Context<AppEnv>,
+  request: { endpoint: OpenAIEndpoint; body: { model: string }; present: (answered: Answered) => T },
+): Promise<T> {
+  const { tenantId, plan } = c.get('principal')
+  return answerNow(c.env, {
+    tenantId,
+    monthlyTaskQuota: plan.monthlyTaskQuota,
+    requestId: c.get('requestId'),
+    ...request,
+  })
 }
 
 export const openaiInferenceRoutes = createRouter()
@@ -28,17 +45,7 @@ export const openaiInferenceRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json')
-      const { tenantId } = c.get('principal')
-      const requestId = c.get('requestId')
-      const answer = await answerNow(c.env, {
-        tenantId,
-        monthlyTaskQuota: c.get('principal').plan.monthlyTaskQuota,
-        requestId,
-        endpoint: CHAT_URL,
-        body,
-        present: chatCompletion,
-      })
-      return c.json(answer, 200)
+      return c.json(await answerCaller(c, { endpoint: CHAT_URL, body, present: chatCompletion }), 200)
     },
   )
   .openapi(
@@ -51,16 +58,7 @@ export const openaiInferenceRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid('json')
-      const { tenantId } = c.get('principal')
-      const requestId = c.get('requestId')
-      const answer = await answerNow(c.env, {
-        tenantId,
-        monthlyTaskQuota: c.get('principal').plan.monthlyTaskQuota,
-        requestId,
-        endpoint: EMBEDDINGS_URL,
-        body,
-        present: (answered) => embeddingList(answered, body.encoding_format),
-      })
-      return c.json(answer, 200)
+      const present = (answered: Answered) => embeddingList(answered, body.encoding_format)
+      return c.json(await answerCaller(c, { endpoint: EMBEDDINGS_URL, body, present }), 200)
     },
   )
