@@ -4,7 +4,6 @@
 // results to R2 and the final counts to D1.
 import { DurableObject } from 'cloudflare:workers'
 import { isFinished } from '../shared/db/schema'
-import { addTenantUsage } from '../shared/db/tenant-usage'
 import {
   type ChunkReport,
   type ChunkWork,
@@ -15,23 +14,21 @@ import { findTask } from '../shared/tasks'
 import { tenantCoordinator } from '../workers/pipeline/coordinators'
 import { emitBatchFinished, emitChunkEvents } from '../workers/webhooks/batch-events'
 import { ChunkLedger } from './batch/chunk-ledger'
-import { finalStatus, flushToD1 } from './batch/d1-sync'
+import { batchFailure, billTenant, finalStatus, flushToD1 } from './batch/d1-sync'
 import { resultsKey, writeResultFiles } from './batch/finalize'
-import { IngestError, ingestSlice, SLICE_BYTES } from './batch/ingest'
+import { IngestError, ingestSlice } from './batch/ingest'
 import { csvColumns, readResultRows, toResultLine } from './batch/results'
 import { CANCELLED_MESSAGE, insertRows } from './batch/rows'
-import { allTerminal, type BatchSpec, type BatchState, pendingTasks, SCHEMA } from './batch/state'
+import {
+  allTerminal,
+  type BatchState,
+  initialState,
+  pendingTasks,
+  SCHEMA,
+  type StartInput,
+} from './batch/state'
 
-export type StartInput = BatchSpec &
-  (
-    | { source: 'inline'; items: { custom_id: string; input: Record<string, unknown> }[] }
-    | {
-        source: 'file'
-        key: string
-        format: 'csv' | 'jsonl'
-        mapping: Record<string, string> | null
-      }
-  )
+export type { StartInput } from './batch/state'
 
 export type BatchSummary = Pick<
   BatchState,
@@ -87,45 +84,12 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Starts the batch once; a repeated call (e.g. a retried request) changes nothing. */
   async start(input: StartInput): Promise<BatchSummary> {
     if (this.state) return this.summary()
-    const { source, ...spec } = input
-    this.state = {
-      ...spec,
-      status: 'validating',
-      source:
-        input.source === 'file'
-          ? {
-              kind: 'file',
-              key: input.key,
-              format: input.format,
-              mapping: input.mapping,
-              offset: 0,
-              size: null,
-              header: null,
-              sliceBytes: SLICE_BYTES,
-            }
-          : { kind: 'inline' },
-      ingestDone: input.source === 'inline',
-      ingested: 0,
-      invalid: 0,
-      completed: 0,
-      failed: 0,
-      needsReview: 0,
-      cacheHits: 0,
-      costUsd: 0,
-      inflight: 0,
-      nextChunk: 1,
-      usage: { input_tokens: 0, output_tokens: 0 },
-      error: null,
-      cancelRequested: false,
-      startedAt: Date.now(),
-      lastFlushAt: 0,
-      resultsKey: null,
-    }
+    this.state = initialState(input)
     if (input.source === 'inline') {
       const rows = input.items.map((item) => ({ customId: item.custom_id, fields: item.input }))
       const written = insertRows(this.ctx.storage.sql, rows, {
         task: this.task,
-        template: spec.settings.template,
+        template: input.settings.template,
         mapping: null,
         firstSeq: 1,
         cancelled: false,
@@ -377,15 +341,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   private async finalize() {
     const status = finalStatus(this.batch)
-    if (status === 'failed' && !this.batch.error) {
-      this.batch.error =
-        this.batch.ingested === 0
-          ? { code: 'empty_input', message: 'The batch has no rows.' }
-          : {
-              code: 'no_valid_rows',
-              message: `None of the ${this.batch.ingested} rows is valid; see the batch errors for each row's reason.`,
-            }
-    }
+    if (status === 'failed') this.batch.error ??= batchFailure(this.batch)
     this.batch.status = 'finalizing'
     await this.syncD1(true)
     await writeResultFiles(this.env.FILES, this.ctx.storage.sql, {
@@ -396,34 +352,10 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.batch.status = status
     this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId, 'jsonl')
     await this.syncD1(true)
-    await this.bill()
+    this.batch.billed = await billTenant(this.env.DB, this.batch)
+    this.save()
     await tenantCoordinator(this.env, this.batch.tenantId).releaseBatch(this.batch.batchId)
     await emitBatchFinished(this.env, this.batch, await this.summary())
-  }
-
-  /** Adds what the batch used since it was last billed to the tenant's monthly totals. */
-  private async bill() {
-    const billed = this.batch.billed ?? {
-      tasks: 0,
-      usage: { input_tokens: 0, output_tokens: 0 },
-      costUsd: 0,
-      cacheHits: 0,
-    }
-    const now = {
-      tasks: this.batch.completed,
-      usage: { ...this.batch.usage },
-      costUsd: this.batch.costUsd,
-      cacheHits: this.batch.cacheHits,
-    }
-    await addTenantUsage(this.env.DB, this.batch.tenantId, {
-      tasks: now.tasks - billed.tasks,
-      inputTokens: now.usage.input_tokens - billed.usage.input_tokens,
-      outputTokens: now.usage.output_tokens - billed.usage.output_tokens,
-      costUsd: now.costUsd - billed.costUsd,
-      cacheHits: now.cacheHits - billed.cacheHits,
-    })
-    this.batch.billed = now
-    this.save()
   }
 
   private async syncD1(force: boolean) {

@@ -1,5 +1,6 @@
 // Mirrors a batch's status and counts into its D1 row, which lists and dashboards read.
 import { type BatchStatus, isFinished } from '../../shared/db/schema'
+import { addTenantUsage } from '../../shared/db/tenant-usage'
 import type { BatchSummary } from '../batch-coordinator'
 import type { BatchState } from './state'
 
@@ -7,6 +8,46 @@ export function finalStatus(state: BatchState): BatchStatus {
   if (state.cancelRequested) return 'cancelled'
   if (state.error || state.ingested === state.invalid) return 'failed'
   return 'completed'
+}
+
+/** Why a batch that ran nothing failed, when no step recorded a reason. */
+export function batchFailure(state: BatchState): { code: string; message: string } {
+  return state.ingested === 0
+    ? { code: 'empty_input', message: 'The batch has no rows.' }
+    : {
+        code: 'no_valid_rows',
+        message: `None of the ${state.ingested} rows is valid; see the batch errors for each row's reason.`,
+      }
+}
+
+/**
+ * Adds what the batch used since it was last billed to the tenant's monthly totals; returns the
+ * new billed mark (a retried batch adds only the difference).
+ */
+export async function billTenant(
+  db: D1Database,
+  state: BatchState,
+): Promise<NonNullable<BatchState['billed']>> {
+  const before = state.billed ?? {
+    tasks: 0,
+    usage: { input_tokens: 0, output_tokens: 0 },
+    costUsd: 0,
+    cacheHits: 0,
+  }
+  const now = {
+    tasks: state.completed,
+    usage: { ...state.usage },
+    costUsd: state.costUsd,
+    cacheHits: state.cacheHits,
+  }
+  await addTenantUsage(db, state.tenantId, {
+    tasks: now.tasks - before.tasks,
+    inputTokens: now.usage.input_tokens - before.usage.input_tokens,
+    outputTokens: now.usage.output_tokens - before.usage.output_tokens,
+    costUsd: now.costUsd - before.costUsd,
+    cacheHits: now.cacheHits - before.cacheHits,
+  })
+  return now
 }
 
 export async function flushToD1(db: D1Database, state: BatchState, counts: BatchSummary): Promise<void> {

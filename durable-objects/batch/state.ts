@@ -2,6 +2,7 @@
 // one JSON value in the object's key-value store, written after every change.
 import type { BatchStatus, DataFormat, Usage } from '../../shared/db/schema'
 import type { RunSettings } from '../../shared/pipeline/messages'
+import { SLICE_BYTES } from './ingest'
 
 export const TASK_STATE = { pending: 0, dispatched: 1, succeeded: 2, failed: 3 } as const
 
@@ -93,3 +94,47 @@ CREATE TABLE IF NOT EXISTS chunks (
   dispatched_at INTEGER NOT NULL
 );
 `
+
+export type StartInput = BatchSpec &
+  (
+    | { source: 'inline'; items: { custom_id: string; input: Record<string, unknown> }[] }
+    | { source: 'file'; key: string; format: 'csv' | 'jsonl'; mapping: Record<string, string> | null }
+  )
+
+/** A new batch's state: nothing ingested, counted or dispatched yet. */
+export function initialState(input: StartInput): BatchState {
+  const { source, ...spec } = input
+  return {
+    ...(spec as BatchSpec),
+    status: 'validating',
+    source:
+      input.source === 'file'
+        ? {
+            kind: 'file',
+            key: input.key,
+            format: input.format,
+            mapping: input.mapping,
+            offset: 0,
+            size: null,
+            header: null,
+            sliceBytes: SLICE_BYTES,
+          }
+        : { kind: 'inline' },
+    ingestDone: source === 'inline',
+    ingested: 0,
+    invalid: 0,
+    completed: 0,
+    failed: 0,
+    needsReview: 0,
+    cacheHits: 0,
+    costUsd: 0,
+    inflight: 0,
+    nextChunk: 1,
+    usage: { input_tokens: 0, output_tokens: 0 },
+    error: null,
+    cancelRequested: false,
+    startedAt: Date.now(),
+    lastFlushAt: 0,
+    resultsKey: null,
+  }
+}
