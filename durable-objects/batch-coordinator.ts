@@ -304,6 +304,13 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.recordIngested(written)
     this.batch.ingestDone = written.done
     this.save()
+    if (written.done) this.logMilestone('batch.ingested', { rows: this.batch.ingested })
+  }
+
+  /** One structured line per batch milestone, for operators and the benchmarks in bench/. */
+  private logMilestone(event: string, fields: Record<string, unknown>) {
+    const { batchId, startedAt } = this.batch
+    console.log(JSON.stringify({ event, batch: batchId, ms: Date.now() - startedAt, ...fields }))
   }
 
   private async dispatch() {
@@ -344,11 +351,13 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (status === 'failed') this.batch.error ??= batchFailure(this.batch)
     this.batch.status = 'finalizing'
     await this.syncD1(true)
+    const writeStarted = Date.now()
     await writeResultFiles(this.env.FILES, this.ctx.storage.sql, {
       tenantId: this.batch.tenantId,
       batchId: this.batch.batchId,
       task: this.task,
     })
+    const writeMs = Date.now() - writeStarted
     this.batch.status = status
     this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId, 'jsonl')
     await this.syncD1(true)
@@ -356,6 +365,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.save()
     await tenantCoordinator(this.env, this.batch.tenantId).releaseBatch(this.batch.batchId)
     await emitBatchFinished(this.env, this.batch, await this.summary())
+    this.logMilestone('batch.finalized', { status, write_ms: writeMs, rows: this.batch.ingested })
   }
 
   private async syncD1(force: boolean) {

@@ -164,7 +164,8 @@ export class ChunkLedger {
     const failed = countRows(
       this.sql.exec(
         `UPDATE tasks SET state = ${TASK_STATE.failed}, error = ?, rerunnable = 1, chunk = NULL
-       WHERE state IN (${TASK_STATE.pending}, ${TASK_STATE.dispatched}) RETURNING seq`,
+       WHERE seq IN (SELECT seq FROM tasks WHERE state = ${TASK_STATE.pending}
+                     UNION ALL SELECT seq FROM tasks WHERE state = ${TASK_STATE.dispatched}) RETURNING seq`,
         JSON.stringify(error),
       ),
     )

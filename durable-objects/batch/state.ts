@@ -66,7 +66,9 @@ export function allTerminal(state: BatchState): boolean {
 }
 
 // Partial indexes hold only the rows a hot query looks for (pending tasks to dispatch, dispatched
-// tasks by chunk), so they stay small and a task leaving a state costs one index entry.
+// tasks by chunk, failed tasks for the errors listing), so they stay small and a task that succeeds
+// costs no index entry for its final state. Queries name the state with `=`: SQLite uses a partial
+// index only when the query's WHERE implies the index's.
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
   seq INTEGER PRIMARY KEY,
@@ -87,6 +89,7 @@ CREATE TABLE IF NOT EXISTS tasks (
 );
 CREATE INDEX IF NOT EXISTS tasks_pending ON tasks (seq) WHERE state = ${TASK_STATE.pending};
 CREATE INDEX IF NOT EXISTS tasks_dispatched ON tasks (chunk) WHERE state = ${TASK_STATE.dispatched};
+CREATE INDEX IF NOT EXISTS tasks_failed ON tasks (seq) WHERE state = ${TASK_STATE.failed};
 CREATE INDEX IF NOT EXISTS tasks_custom_id ON tasks (custom_id);
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY,

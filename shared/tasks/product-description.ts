@@ -77,10 +77,19 @@ export const productDescription = defineTask({
     }
     if (input.audience)
       sentences.push(`Made for ${fitFirst(['{}'], clip(input.audience, 100), 8, wordCount)}.`)
-    for (let i = 0; wordCount(sentences.join(' ')) < target * 0.9 && i < 40; i++) {
-      sentences.push(pick(BODY, seed, i + 1))
+    // Counted sentence by sentence: recounting the joined text each time was quadratic.
+    const counts = sentences.map(wordCount)
+    let words = counts.reduce((sum, count) => sum + count, 0)
+    for (let i = 0; words < target * 0.9 && i < 40; i++) {
+      const sentence = pick(BODY, seed, i + 1)
+      sentences.push(sentence)
+      counts.push(wordCount(sentence))
+      words += counts.at(-1)!
     }
-    while (sentences.length > 1 && wordCount(sentences.join(' ')) > target * 1.1) sentences.pop()
+    while (sentences.length > 1 && words > target * 1.1) {
+      sentences.pop()
+      words -= counts.pop()!
+    }
     return jsonAnswer({ description: sentences.join(' ') })
   },
   models: CHAT_MODELS,
