@@ -41,6 +41,7 @@ async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Pr
       params: task.params.parse(work.params),
       settings: work.settings,
       delivery: message.attempts,
+      inputsValidated: true,
     })
     const outcomes = await runTasks(env, run, work.items)
     const lastDelivery = message.attempts >= MAX_DELIVERIES

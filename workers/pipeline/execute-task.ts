@@ -34,8 +34,17 @@ function failed(seq: number, code: string, message: string): TaskResult {
   return { seq, status: 'failed', error: { code, message } }
 }
 
+/**
+ * SHA-256 of the task, route and everything the model is sent. The run's own answer schema is in
+ * `run.cacheScope` (stringified once per run, not once per row); a schema that came with the row
+ * (pass-through requests) is part of the row's text.
+ */
 async function cacheKeyOf(run: TaskRun, call: ModelCall): Promise<string> {
-  const text = JSON.stringify([run.task.type, run.settings.route, call])
+  const sent =
+    call.kind === 'chat'
+      ? [call.messages, call.maxTokens, call.temperature, call.json?.schema === run.schema ? null : call.json]
+      : call
+  const text = `${run.cacheScope}\n${JSON.stringify(sent)}`
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
@@ -51,7 +60,7 @@ export async function prepareTask(item: TaskItem, run: TaskRun): Promise<Prepare
         'invalid_input',
         `The template needs ${missing.join(', ')}, which this row lacks.`,
       )
-  } else {
+  } else if (!run.inputsValidated) {
     const parsed = task.input.safeParse(item.input)
     if (!parsed.success) return failed(item.seq, 'invalid_input', parsed.error.issues[0]!.message)
     input = parsed.data

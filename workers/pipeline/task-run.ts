@@ -18,6 +18,10 @@ export type TaskRun = {
   settings: RunSettings
   /** The JSON schema chat answers must match. */
   schema: Record<string, unknown>
+  /** Task type, route and answer schema as text: the part of every cache key the rows share. */
+  cacheScope: string
+  /** Rows were validated against the task's input when the batch ingested them. */
+  inputsValidated: boolean
   providers: Record<string, Provider>
   /** Queue delivery of the chunk (1 for realtime calls). */
   delivery: number
@@ -78,11 +82,15 @@ export async function createTaskRun(
     params: unknown
     settings: RunSettings
     delivery: number
+    inputsValidated?: boolean
   },
 ): Promise<TaskRun> {
+  const schema = answerSchema(options.task, options.params)
   return {
     ...options,
-    schema: answerSchema(options.task, options.params),
+    schema,
+    cacheScope: JSON.stringify([options.task.type, options.settings.route, schema]),
+    inputsValidated: options.inputsValidated ?? false,
     providers: providersFor(env, await decryptCredentials(env, options.settings)),
     timeoutMs: Number(env.TASK_TIMEOUT_MS) || DEFAULT_TASK_TIMEOUT_MS,
     resolveImages: imageReader(env.FILES, options.tenantId),
