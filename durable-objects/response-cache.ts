@@ -19,8 +19,7 @@ export class ResponseCache extends DurableObject<Env> {
     super(ctx, env)
     ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(
-        // WITHOUT ROWID: the key is the table's only B-tree, so an insert writes one tree, not two.
-        'CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, answer TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID',
+        'CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, answer TEXT NOT NULL, expires_at INTEGER NOT NULL)',
       )
     })
   }
