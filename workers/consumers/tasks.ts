@@ -1,6 +1,6 @@
 // The `tasks` queue consumer: runs each chunk's open tasks (see run-tasks.ts) and reports them to
-// the batch in one call. Transient failures (429, 5xx, timeouts) go back on the queue with exponential backoff and
-// jitter; on the last delivery they are recorded as failed. An unexpected error retries the whole
+// the batch in one call. Transient failures (429, 5xx, timeouts) go back on the queue with
+// exponential backoff and jitter; on the last delivery they are recorded as failed. An unexpected error retries the whole
 // message: results are recorded idempotently, so nothing counts twice.
 import { backoffSeconds } from '../../shared/pipeline/backoff'
 import {
