@@ -22,6 +22,11 @@ const admitInputSchema = z.object({
   maxConcurrentTasks: z.number().int().positive(),
 })
 export type BatchAdmission = z.input<typeof admitInputSchema>
+
+const reserveInputSchema = z.object({
+  tasks: z.number().int().positive(),
+  monthlyTaskQuota: z.number().int().nonnegative(),
+})
 export type AdmissionDecision =
   | { admitted: true }
   | { admitted: false; code: 'concurrent_batches_exceeded' | 'monthly_quota_exceeded'; message: string }
@@ -97,9 +102,7 @@ export class TenantCoordinator extends DurableObject<Env> {
 
   /** Reserves tasks run outside a batch (realtime calls, previews) against the month's quota. */
   async reserveTasks(input: { tasks: number; monthlyTaskQuota: number }): Promise<AdmissionDecision> {
-    const { tasks, monthlyTaskQuota } = z
-      .object({ tasks: z.number().int().positive(), monthlyTaskQuota: z.number().int().nonnegative() })
-      .parse(input)
+    const { tasks, monthlyTaskQuota } = reserveInputSchema.parse(input)
     const used = this.ctx.storage.kv.get<number>(monthKey()) ?? 0
     if (used + tasks > monthlyTaskQuota) {
       return {

@@ -2,7 +2,7 @@
 // refuses duplicate custom_ids, and writes them all with one statement. A bad row becomes a
 // failed task with the reason; the rest of the batch goes on.
 import type { TaskError, TemplateSnapshot } from '../../shared/pipeline/messages'
-import { missingVariables } from '../../shared/tasks/template'
+import { readRowInput } from '../../shared/tasks/row-input'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { byteBudgetGroups, STATEMENT_PARAMETER_BYTES } from './json-groups'
 import { TASK_STATE } from './state'
@@ -89,21 +89,9 @@ export function insertRows(
       return fail('duplicate_custom_id', `custom_id "${customId}" appears earlier in the batch.`)
     existing.add(customId)
     const fields = applyMapping(row.fields, options.mapping)
-    let inputJson: string
-    if (options.template) {
-      const missing = missingVariables(options.template.variables, fields)
-      if (missing.length)
-        return fail('invalid_input', `Row ${seq}: the template needs ${missing.join(', ')}.`)
-      inputJson = JSON.stringify(fields)
-    } else {
-      const input = options.task.input.safeParse(fields)
-      if (!input.success) {
-        const issue = input.error.issues[0]!
-        const path = issue.path.join('.')
-        return fail('invalid_input', `Row ${seq}: ${path ? `${path}: ` : ''}${issue.message}`)
-      }
-      inputJson = JSON.stringify(input.data)
-    }
+    const read = readRowInput(options.task, options.template, fields)
+    if (!read.ok) return fail('invalid_input', `Row ${seq}: ${read.message}`)
+    const inputJson = JSON.stringify(read.input)
     if (options.cancelled) {
       failed++
       return [seq, customId, inputJson, TASK_STATE.failed, failure('cancelled', CANCELLED_MESSAGE), 1]

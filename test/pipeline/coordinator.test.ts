@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest'
 import type { BatchCoordinator } from '../../durable-objects/batch-coordinator'
 import { consumeTasks } from '../../workers/consumers/tasks'
 import { consumeDeadTasks } from '../../workers/consumers/tasks-dead-letter'
+import { SIMULATED_SETTINGS } from '../support/batches'
 
 let batches = 0
 
@@ -25,13 +26,7 @@ async function startBatch(count: number) {
     batchId,
     task: 'seo_meta',
     params: {},
-    settings: {
-      route: [{ provider: 'simulated', model: 'simulated-1' }],
-      brand: null,
-      template: null,
-      cache: false,
-      credentials: {},
-    },
+    settings: SIMULATED_SETTINGS,
     expected: count,
     source: 'inline',
     items: Array.from({ length: count }, (_, i) => ({

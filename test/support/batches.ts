@@ -54,4 +54,13 @@ export function items(count: number, prefix = 'item') {
   }))
 }
 
+/** Run settings of a batch started directly on its coordinator: the simulated provider, no extras. */
+export const SIMULATED_SETTINGS = {
+  route: [{ provider: 'simulated', model: 'simulated-1' }],
+  brand: null,
+  template: null,
+  cache: false,
+  credentials: {},
+}
+
 export { env }

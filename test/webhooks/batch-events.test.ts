@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { emitChunkEvents, PROGRESS_EVENT_MS } from '../../workers/webhooks/batch-events'
 import { type Body, signUp } from '../support/api'
-import { createBatch, items, waitForStatus } from '../support/batches'
+import { createBatch, items, SIMULATED_SETTINGS, waitForStatus } from '../support/batches'
 import { createEndpoint, receiverBox, webhooksEnv } from './support'
 
 const payloads = (requests: { body: string }[]): Body[] => requests.map((request) => JSON.parse(request.body))
@@ -18,13 +18,7 @@ async function startCoordinator(tenantId: string, batchId: string) {
     batchId,
     task: 'seo_meta',
     params: {},
-    settings: {
-      route: [{ provider: 'simulated', model: 'simulated-1' }],
-      brand: null,
-      template: null,
-      cache: false,
-      credentials: {},
-    },
+    settings: SIMULATED_SETTINGS,
     expected: 3,
     source: 'inline',
     items: ['sku-1', 'sku-2', 'sku-3'].map((custom_id) => ({

@@ -3,7 +3,7 @@
 import { addTenantUsage } from '../../shared/db/tenant-usage'
 import { AppError } from '../../shared/errors'
 import type { RunSettings, TaskResult } from '../../shared/pipeline/messages'
-import { missingVariables } from '../../shared/tasks/template'
+import { readRowInput } from '../../shared/tasks/row-input'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { tenantCoordinator } from '../pipeline/coordinators'
 import type { TaskOutcome } from '../pipeline/execute-task'
@@ -97,25 +97,6 @@ export async function generateRows(
 
 /** Refuses a realtime input the task (or the template) cannot take, before any provider call. */
 export function checkInput(task: TaskDefinition, settings: RunSettings, input: Record<string, unknown>) {
-  if (settings.template) {
-    const missing = missingVariables(settings.template.variables, input)
-    if (missing.length)
-      throw new AppError(
-        'invalid_input',
-        400,
-        `The template needs ${missing.join(', ')}, which the input lacks.`,
-      )
-    return
-  }
-  const parsed = task.input.safeParse(input)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    const path = issue.path.join('.')
-    throw new AppError(
-      'invalid_input',
-      400,
-      `${path ? `${path}: ` : ''}${issue.message}`,
-      parsed.error.issues,
-    )
-  }
+  const read = readRowInput(task, settings.template, input)
+  if (!read.ok) throw new AppError('invalid_input', 400, read.message)
 }

@@ -2,11 +2,12 @@
 // checked against its schema and constraints. An output that breaks a constraint is regenerated
 // with the reason, up to REGENERATIONS times, then kept as `needs_review` with the violations
 // named; nothing is truncated. Usage and cost add up over every call the task made.
+import { sha256Hex } from '../../shared/crypto'
 import { fnv1a } from '../../shared/hash'
 import type { TaskError, TaskResult } from '../../shared/pipeline/messages'
 import { buildCall, withFeedback } from '../../shared/tasks/build-call'
 import type { ModelCall, ProviderOutput } from '../../shared/tasks/model-call'
-import { missingVariables } from '../../shared/tasks/template'
+import { readRowInput } from '../../shared/tasks/row-input'
 import { costOf } from '../ai/prices'
 import { ProviderError } from '../ai/provider'
 import { routeCall } from '../ai/router'
@@ -45,26 +46,17 @@ async function cacheKeyOf(run: TaskRun, call: ModelCall): Promise<string> {
       ? [call.messages, call.maxTokens, call.temperature, call.json?.schema === run.schema ? null : call.json]
       : call
   const text = `${run.cacheScope}\n${JSON.stringify(sent)}`
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
+  return sha256Hex(text)
 }
 
 export async function prepareTask(item: TaskItem, run: TaskRun): Promise<PreparedTask | TaskResult> {
   const { task, settings } = run
-  let input: unknown = item.input
-  if (settings.template) {
-    const missing = missingVariables(settings.template.variables, item.input)
-    if (missing.length)
-      return failed(
-        item.seq,
-        'invalid_input',
-        `The template needs ${missing.join(', ')}, which this row lacks.`,
-      )
-  } else if (!run.inputsValidated) {
-    const parsed = task.input.safeParse(item.input)
-    if (!parsed.success) return failed(item.seq, 'invalid_input', parsed.error.issues[0]!.message)
-    input = parsed.data
-  }
+  // Rows of a batch were read when it ingested them; realtime rows are read here.
+  const read = run.inputsValidated
+    ? { ok: true as const, input: item.input }
+    : readRowInput(task, settings.template, item.input)
+  if (!read.ok) return failed(item.seq, 'invalid_input', read.message)
+  const input = read.input
   const built = buildCall(task, input, run.params, {
     brand: settings.brand,
     template: settings.template,
