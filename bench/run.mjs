@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --repeat=2] [-- --only=throughput,latency,api]`: the benchmarks of
+// `npm run bench [-- --quick] [-- --repeat=2] [-- --only=throughput,latency,api] [-- --cache]`: the benchmarks of
 // issue 6 on a private local stack (wrangler dev --local, workerd, simulated provider). Prints a
 // table and writes bench/results/latest.json (plus a timestamped copy). See bench/README.md.
 import { execSync, spawn } from 'node:child_process'
@@ -16,6 +16,8 @@ const argv = process.argv.slice(2)
 const flag = (name) => argv.includes(`--${name}`)
 const option = (name, fallback) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback
 const quick = flag('quick')
+/** Batches opt in to the tenant's response cache (off by default for batches). */
+const cache = flag('cache')
 const only = option('only', 'throughput,latency,api').split(',')
 const repeat = Number(option('repeat', '1'))
 const sizes = option('sizes', quick ? '10000,100000' : '10000,100000,1000000')
@@ -90,6 +92,7 @@ async function measuredBatch(stack, api, input, rows, { fairness = false } = {})
   const result = await runFileBatch(api, {
     input,
     rows,
+    cache,
     onPoll(batch, at) {
       // Submitted once the big batch is dispatching, as a user's second batch would arrive.
       if (
@@ -271,6 +274,7 @@ async function latencySuite(results, tmp) {
 const results = {
   started_at: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
+  cache,
   argv,
   machine: machine(),
 }

@@ -15,9 +15,9 @@ import { tenantCoordinator } from '../workers/pipeline/coordinators'
 import { emitBatchFinished, emitChunkEvents } from '../workers/webhooks/batch-events'
 import { ChunkLedger } from './batch/chunk-ledger'
 import { batchFailure, billTenant, finalStatus, flushToD1 } from './batch/d1-sync'
-import { resultsKey, writeResultFiles } from './batch/finalize'
+import { resultsKey, writeResultFile } from './batch/finalize'
 import { IngestError, ingestSlice } from './batch/ingest'
-import { csvColumns, readResultRows, toResultLine } from './batch/results'
+import { csvColumns, readResultRows, resultLineText } from './batch/results'
 import { CANCELLED_MESSAGE, insertRows } from './batch/rows'
 import {
   allTerminal,
@@ -241,9 +241,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const columns = csvColumns(this.task)
     return {
       header: options.format === 'csv' && options.afterSeq === 0 ? columns.header : null,
-      lines: rows.map((row) =>
-        options.format === 'csv' ? columns.line(row) : JSON.stringify(toResultLine(row)),
-      ),
+      lines: rows.map((row) => (options.format === 'csv' ? columns.line(row) : resultLineText(row))),
       cursors: rows.map((row) => row.seq),
       lastSeq: rows.at(-1)?.seq ?? null,
     }
@@ -352,14 +350,13 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.batch.status = 'finalizing'
     await this.syncD1(true)
     const writeStarted = Date.now()
-    await writeResultFiles(this.env.FILES, this.ctx.storage.sql, {
+    await writeResultFile(this.env.FILES, this.ctx.storage.sql, {
       tenantId: this.batch.tenantId,
       batchId: this.batch.batchId,
-      task: this.task,
     })
     const writeMs = Date.now() - writeStarted
     this.batch.status = status
-    this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId, 'jsonl')
+    this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId)
     await this.syncD1(true)
     this.batch.billed = await billTenant(this.env.DB, this.batch)
     this.save()

@@ -121,11 +121,19 @@ export async function waitForBatch(api, id, { t0, onPoll, timeoutMs = 30 * 60 * 
  * slice is ingested, `in_progress` while tasks run (ingest of later slices overlaps it),
  * `finalizing` while results are written to R2.
  */
-export async function runFileBatch(api, { input, rows, params = { tone: 'friendly' }, onStarted, onPoll }) {
+export async function runFileBatch(
+  api,
+  { input, rows, params = { tone: 'friendly' }, cache = false, onStarted, onPoll },
+) {
   const t0 = Date.now()
   const file = await api.upload(input.path)
   const uploadMs = Date.now() - t0
-  const created = await api.createBatch({ task: 'product_description', params, input_file_id: file.id })
+  const created = await api.createBatch({
+    task: 'product_description',
+    params,
+    cache,
+    input_file_id: file.id,
+  })
   const createdAt = Date.now() - t0
   onStarted?.(created)
   const { firstSeen, batch, polls } = await waitForBatch(api, created.id, { t0, onPoll })
@@ -133,7 +141,9 @@ export async function runFileBatch(api, { input, rows, params = { tone: 'friendl
   const dl0 = Date.now()
   const jsonl = await api.countResultLines(created.id, 'jsonl')
   const downloadMs = Date.now() - dl0
+  const csv0 = Date.now()
   const csv = await api.countResultLines(created.id, 'csv')
+  const downloadCsvMs = Date.now() - csv0
 
   const inProgressAt = firstSeen.in_progress ?? createdAt
   const finalizingAt = firstSeen.finalizing ?? doneMs
@@ -146,6 +156,7 @@ export async function runFileBatch(api, { input, rows, params = { tone: 'friendl
     total_ms: doneMs,
     batch_ms: doneMs - uploadMs,
     download_jsonl_ms: downloadMs,
+    download_csv_ms: downloadCsvMs,
   }
   const rate = (ms) => (ms > 0 ? Math.round(rows / (ms / 1000)) : null)
   return {

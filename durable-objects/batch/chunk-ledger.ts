@@ -1,7 +1,7 @@
 // The SQL behind dispatch: which tasks travel in which chunk, and recording what comes back.
 // Every state change is one statement over many rows; a task changes from dispatched to a
 // result only once, which is what makes redelivered messages harmless.
-import type { TaskError, TaskResult } from '../../shared/pipeline/messages'
+import type { RecordedResult, TaskError } from '../../shared/pipeline/messages'
 import { byteBudgetGroups, STATEMENT_PARAMETER_BYTES } from './json-groups'
 import { TASK_STATE } from './state'
 
@@ -84,65 +84,50 @@ export class ChunkLedger {
   }
 
   /** Records results of tasks still dispatched in this chunk; returns what changed. */
-  record(chunkId: number, results: TaskResult[]): Recorded {
+  record(chunkId: number, results: RecordedResult[]): Recorded {
     const recorded = emptyRecorded()
-    for (const group of byteBudgetGroups(results, STATEMENT_PARAMETER_BYTES)) {
-      const part = this.recordGroup(chunkId, group)
-      recorded.succeeded += part.succeeded
-      recorded.failed += part.failed
-      recorded.needsReview += part.needsReview
-      recorded.cacheHits += part.cacheHits
-      recorded.costUsd += part.costUsd
-      recorded.usage.input_tokens += part.usage.input_tokens
-      recorded.usage.output_tokens += part.usage.output_tokens
+    const bySeq = new Map(results.map((result) => [result.seq, result]))
+    const rows = results.map((result) => [
+      result.seq,
+      result.status === 'failed' ? TASK_STATE.failed : TASK_STATE.succeeded,
+      result.line,
+    ])
+    for (const group of byteBudgetGroups(rows, STATEMENT_PARAMETER_BYTES)) {
+      for (const seq of this.recordGroup(chunkId, group)) {
+        const result = bySeq.get(seq)!
+        if (result.status === 'failed') recorded.failed++
+        else recorded.succeeded++
+        if (result.status === 'needs_review') recorded.needsReview++
+        if (result.cached) recorded.cacheHits++
+        recorded.costUsd += result.cost_usd
+        recorded.usage.input_tokens += result.usage.input_tokens
+        recorded.usage.output_tokens += result.usage.output_tokens
+      }
     }
     return recorded
   }
 
   /**
-   * Records one JSON array of results (kept under SQLite's string limit). The results are
-   * materialised first so each finds its task by primary key; joining json_each directly made
-   * SQLite scan the chunk's tasks and re-parse the JSON for every result (O(chunk²)).
+   * Stores one JSON array of `[seq, state, line]` (kept under SQLite's string limit); returns the
+   * seqs that were still dispatched in this chunk, i.e. recorded now. The array is materialised
+   * first so each entry finds its task by primary key; joining json_each directly made SQLite
+   * scan the chunk's tasks and re-parse the JSON for every result (O(chunk²)).
    */
-  private recordGroup(chunkId: number, results: string): Recorded {
-    const recorded = emptyRecorded()
-    const rows = this.sql.exec<{
-      state: number
-      input_tokens: number | null
-      output_tokens: number | null
-      cost_usd: number | null
-      cached: number | null
-      review: number
-    }>(
-      `WITH r AS MATERIALIZED (
-         SELECT value ->> '$.seq' AS seq, value ->> '$.status' = 'failed' AS failed,
-           value -> '$.output' AS output, value -> '$.error' AS error, value -> '$.violations' AS violations,
-           value ->> '$.usage.input_tokens' AS input_tokens, value ->> '$.usage.output_tokens' AS output_tokens,
-           value ->> '$.cost_usd' AS cost_usd, value ->> '$.cached' AS cached,
-           value ->> '$.provider' AS provider, value ->> '$.model' AS model
-         FROM json_each(?))
-       UPDATE tasks SET
-         state = CASE WHEN r.failed THEN ${TASK_STATE.failed} ELSE ${TASK_STATE.succeeded} END,
-         output = r.output, error = r.error, violations = r.violations, rerunnable = r.failed,
-         input_tokens = r.input_tokens, output_tokens = r.output_tokens, cost_usd = r.cost_usd,
-         cached = r.cached, provider = r.provider, model = r.model
-       FROM r WHERE tasks.seq = r.seq AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
-       RETURNING tasks.state, tasks.input_tokens, tasks.output_tokens, tasks.cost_usd, tasks.cached,
-         tasks.violations IS NOT NULL AS review`,
-      results,
-      chunkId,
-    )
-    for (const row of rows) {
-      if (row.state === TASK_STATE.failed) recorded.failed++
-      else recorded.succeeded++
-      recorded.needsReview += row.review
-      recorded.cacheHits += row.cached ?? 0
-      recorded.costUsd += row.cost_usd ?? 0
-      recorded.usage.input_tokens += row.input_tokens ?? 0
-      recorded.usage.output_tokens += row.output_tokens ?? 0
-    }
-    this.closeTasks(chunkId, recorded.succeeded + recorded.failed)
-    return recorded
+  private recordGroup(chunkId: number, group: string): number[] {
+    const seqs = this.sql
+      .exec<{ seq: number }>(
+        `WITH r AS MATERIALIZED (
+           SELECT value ->> 0 AS seq, value ->> 1 AS state, value ->> 2 AS line FROM json_each(?))
+         UPDATE tasks SET state = r.state, line = r.line, rerunnable = r.state = ${TASK_STATE.failed}
+         FROM r WHERE tasks.seq = r.seq AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
+         RETURNING tasks.seq`,
+        group,
+        chunkId,
+      )
+      .toArray()
+      .map((row) => row.seq)
+    this.closeTasks(chunkId, seqs.length)
+    return seqs
   }
 
   /** Fails the chunk's open tasks; returns how many. */
@@ -212,7 +197,7 @@ export class ChunkLedger {
   requeueFailed(): number {
     return countRows(
       this.sql.exec(
-        `UPDATE tasks SET state = ${TASK_STATE.pending}, error = NULL, rerunnable = 0, chunk = NULL
+        `UPDATE tasks SET state = ${TASK_STATE.pending}, error = NULL, line = NULL, rerunnable = 0, chunk = NULL
        WHERE state = ${TASK_STATE.failed} AND rerunnable = 1 RETURNING seq`,
       ),
     )

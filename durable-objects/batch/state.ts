@@ -76,16 +76,9 @@ CREATE TABLE IF NOT EXISTS tasks (
   input TEXT,
   state INTEGER NOT NULL,
   chunk INTEGER,
-  output TEXT,
   error TEXT,
   rerunnable INTEGER NOT NULL DEFAULT 0,
-  input_tokens INTEGER,
-  output_tokens INTEGER,
-  provider TEXT,
-  model TEXT,
-  cost_usd REAL,
-  cached INTEGER,
-  violations TEXT
+  line TEXT
 );
 CREATE INDEX IF NOT EXISTS tasks_pending ON tasks (seq) WHERE state = ${TASK_STATE.pending};
 CREATE INDEX IF NOT EXISTS tasks_dispatched ON tasks (chunk) WHERE state = ${TASK_STATE.dispatched};

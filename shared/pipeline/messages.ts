@@ -39,7 +39,23 @@ export const taskResultSchema = z.discriminatedUnion('status', [
 ])
 export type TaskResult = z.infer<typeof taskResultSchema>
 
-export const chunkReportSchema = z.object({ chunkId: z.number().int(), results: z.array(taskResultSchema) })
+/** A finished task as a chunk report carries it (built by `toRecorded` in result-line.ts). */
+export const recordedResultSchema = z.object({
+  seq: z.number().int(),
+  status: z.enum(['succeeded', 'needs_review', 'failed']),
+  /** The task's line in the results file: JSON of a ResultLine. */
+  line: z.string(),
+  usage: usageSchema,
+  cost_usd: z.number(),
+  cached: z.boolean(),
+  violations: z.array(z.string()).optional(),
+})
+export type RecordedResult = z.infer<typeof recordedResultSchema>
+
+export const chunkReportSchema = z.object({
+  chunkId: z.number().int(),
+  results: z.array(recordedResultSchema),
+})
 export type ChunkReport = z.infer<typeof chunkReportSchema>
 
 export const providerTargetSchema = z.object({ provider: z.string().min(1), model: z.string().min(1) })

@@ -31,10 +31,10 @@ export const batchCreateSchema = z
       .max(120)
       .optional()
       .openapi({ description: 'A custom template, `name` (latest version) or `name@version`.' }),
-    cache: z
-      .boolean()
-      .optional()
-      .openapi({ description: 'Reuse answers of identical earlier requests (default true).' }),
+    cache: z.boolean().optional().openapi({
+      description:
+        'Reuse answers of identical earlier requests of the tenant and store new ones (default false for batches).',
+    }),
   })
   .refine((body) => (body.items === undefined) !== (body.input_file_id === undefined), {
     message: 'Send either items or input_file_id.',

@@ -26,16 +26,17 @@ describe('cost, usage and the response cache in batches', () => {
     expect(usage.data[0].cost_usd).toBeCloseTo(done.cost_usd, 12)
   })
 
-  it('answers repeated requests from the tenant’s cache and counts the hits, unless the caller opts out', async () => {
+  it('answers repeated requests from the tenant’s cache when a batch opts in, and counts the hits', async () => {
     const owner = await signUp()
     const rows = items(30)
-    const first = await createBatch(owner.accessToken, { task: 'seo_meta', items: rows })
+    const first = await createBatch(owner.accessToken, { task: 'seo_meta', items: rows, cache: true })
     const firstDone = await waitForStatus(owner.accessToken, first.id)
     expect(firstDone.cache_hits).toBe(0)
 
     const again = await createBatch(owner.accessToken, {
       task: 'seo_meta',
       items: rows.map((row) => ({ ...row, custom_id: `again-${row.custom_id}` })),
+      cache: true,
     })
     const againDone = await waitForStatus(owner.accessToken, again.id)
     expect(againDone.cache_hits).toBe(30)
@@ -45,7 +46,8 @@ describe('cost, usage and the response cache in batches', () => {
     const firstLines = await resultLines(owner.accessToken, first.id)
     expect(lines.map((line) => line.output)).toEqual(firstLines.map((line) => line.output))
 
-    const fresh = await createBatch(owner.accessToken, { task: 'seo_meta', items: rows, cache: false })
+    // Batches do not use the cache unless they ask for it.
+    const fresh = await createBatch(owner.accessToken, { task: 'seo_meta', items: rows })
     const freshDone = await waitForStatus(owner.accessToken, fresh.id)
     expect(freshDone.cache_hits).toBe(0)
     expect(freshDone.cost_usd).toBeGreaterThan(0)
@@ -58,7 +60,7 @@ describe('cost, usage and the response cache in batches', () => {
       custom_id: `dup-${i}`,
       input: { title: i % 2 ? 'Same shoe' : 'Same boot' },
     }))
-    const created = await createBatch(owner.accessToken, { task: 'seo_meta', items: duplicates })
+    const created = await createBatch(owner.accessToken, { task: 'seo_meta', items: duplicates, cache: true })
     const done = await waitForStatus(owner.accessToken, created.id)
     expect(done.cache_hits).toBe(8)
     expect(done.request_counts.completed).toBe(10)
@@ -70,9 +72,9 @@ describe('cost, usage and the response cache in batches', () => {
     const rows = items(5, 'shared')
     await waitForStatus(
       first.accessToken,
-      (await createBatch(first.accessToken, { task: 'seo_meta', items: rows })).id,
+      (await createBatch(first.accessToken, { task: 'seo_meta', items: rows, cache: true })).id,
     )
-    const other = await createBatch(second.accessToken, { task: 'seo_meta', items: rows })
+    const other = await createBatch(second.accessToken, { task: 'seo_meta', items: rows, cache: true })
     expect((await waitForStatus(second.accessToken, other.id)).cache_hits).toBe(0)
   })
 

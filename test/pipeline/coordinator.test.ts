@@ -10,6 +10,7 @@ import {
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { BatchCoordinator } from '../../durable-objects/batch-coordinator'
+import { toRecorded } from '../../shared/pipeline/result-line'
 import { consumeTasks } from '../../workers/consumers/tasks'
 import { consumeDeadTasks } from '../../workers/consumers/tasks-dead-letter'
 import { SIMULATED_SETTINGS } from '../support/batches'
@@ -84,7 +85,9 @@ describe('batch coordinator and tasks consumer', () => {
     // Reporting the same results again, as a racing duplicate delivery would, records nothing.
     const replay = await stub.reportChunk({
       chunkId: chunkId!,
-      results: [{ seq: 1, status: 'failed', error: { code: 'x', message: 'late duplicate' } }],
+      results: [
+        toRecorded({ seq: 1, status: 'failed', error: { code: 'x', message: 'late duplicate' } }, 'row-1'),
+      ],
     })
     expect(replay.recorded).toBe(0)
     expect((await stub.summary()).failed).toBe(0)

@@ -113,7 +113,9 @@ export async function createBatch(
     task,
     model: body.model,
     template: body.template,
-    cache: body.cache,
+    // Opt-in for batches: bulk rows are mostly unique, and caching every answer would cost each task
+    // a write and fill the tenant's cache object (≤ 10 GB, ~16M answers) within minutes at full rate.
+    cache: body.cache ?? false,
   })
   if (settings.template) checkTemplateVariables(settings, await inputColumns(env, body, file))
   const total = file ? file.records : body.items!.length

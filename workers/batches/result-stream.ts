@@ -1,5 +1,5 @@
-// Streams a batch's results: from the R2 files once finalised, or page by page from the batch's
-// coordinator while it runs or after a cancel (partial results).
+// Streams a batch's results: JSON Lines from the R2 file once finalised; CSV, and JSON Lines while
+// the batch runs or after a cancel (partial results), page by page from the batch's coordinator.
 import type { BatchRow } from '../../shared/db/schema'
 import { batchCoordinator } from '../pipeline/coordinators'
 
@@ -10,8 +10,8 @@ export async function streamResults(
   row: BatchRow,
   format: 'jsonl' | 'csv',
 ): Promise<ReadableStream> {
-  if (row.resultsKey) {
-    const object = await env.FILES.get(row.resultsKey.replace(/\.jsonl$/, `.${format}`))
+  if (row.resultsKey && format === 'jsonl') {
+    const object = await env.FILES.get(row.resultsKey)
     if (object) return object.body
   }
   const coordinator = batchCoordinator(env, row.tenantId, row.id)

@@ -7,8 +7,9 @@ import {
   chunkMessageSchema,
   chunkWorkSchema,
   MAX_DELIVERIES,
-  type TaskResult,
+  type RecordedResult,
 } from '../../shared/pipeline/messages'
+import { toRecorded } from '../../shared/pipeline/result-line'
 import { findTask } from '../../shared/tasks'
 import { batchCoordinator } from '../pipeline/coordinators'
 import { runTasks } from '../pipeline/run-tasks'
@@ -45,19 +46,18 @@ async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Pr
     })
     const outcomes = await runTasks(env, run, work.items)
     const lastDelivery = message.attempts >= MAX_DELIVERIES
-    const results: TaskResult[] = []
+    const customIds = new Map(work.items.map((item) => [item.seq, item.customId]))
+    const results: RecordedResult[] = []
     let retryAfterMs = 0
     for (const outcome of outcomes) {
-      if (outcome.status !== 'retry') results.push(outcome)
+      const customId = customIds.get(outcome.seq)!
+      if (outcome.status !== 'retry') results.push(toRecorded(outcome, customId))
       else if (lastDelivery) {
-        results.push({
-          seq: outcome.seq,
-          status: 'failed',
-          error: {
-            code: outcome.error.code,
-            message: `${outcome.error.message} (gave up after ${message.attempts} attempts)`,
-          },
-        })
+        const error = {
+          code: outcome.error.code,
+          message: `${outcome.error.message} (gave up after ${message.attempts} attempts)`,
+        }
+        results.push(toRecorded({ seq: outcome.seq, status: 'failed', error }, customId))
       } else retryAfterMs = Math.max(retryAfterMs, outcome.retryAfterMs ?? 0)
     }
     if (results.length) await coordinator.reportChunk({ chunkId, results })

@@ -1,9 +1,9 @@
 // The content of a batch's output or error file: the batch's result lines, streamed from R2 or
 // page by page from its coordinator, each turned into OpenAI's batch output line as it passes.
 // Nothing is buffered beyond one chunk of the stream.
-import type { ResultLine } from '../../durable-objects/batch/results'
 import type { BatchRow } from '../../shared/db/schema'
 import { fnv1a } from '../../shared/hash'
+import type { ResultLine } from '../../shared/pipeline/result-line'
 import { streamResults } from '../batches/result-stream'
 import { errorType, statusOfTaskError } from './errors'
 import type { ResultFileKind } from './present'

@@ -1,0 +1,52 @@
+// A task's line in the batch's results: built once by the consumer that ran the task, stored as
+// text by the batch object and written to the results file as it is, so finishing a batch only
+// concatenates lines.
+import type { Usage } from '../db/schema'
+import type { RecordedResult, TaskError, TaskResult } from './messages'
+
+export type ResultStatus = 'succeeded' | 'needs_review' | 'failed'
+
+export type ResultLine = {
+  custom_id: string
+  status: ResultStatus
+  output?: unknown
+  violations?: string[]
+  error?: TaskError
+  usage?: Usage
+  cost_usd?: number
+  cached?: boolean
+  provider?: string
+  model?: string
+}
+
+export function failedLine(customId: string, error: TaskError): ResultLine {
+  return { custom_id: customId, status: 'failed', error }
+}
+
+export function resultLine(customId: string, result: TaskResult): ResultLine {
+  if (result.status === 'failed') return failedLine(customId, result.error)
+  return {
+    custom_id: customId,
+    status: result.status,
+    output: result.output,
+    ...(result.status === 'needs_review' && { violations: result.violations }),
+    usage: result.usage,
+    cost_usd: result.cost_usd,
+    cached: result.cached,
+    provider: result.provider,
+    model: result.model,
+  }
+}
+
+/** What the consumer reports for a finished task: its line, and the figures the batch adds up. */
+export function toRecorded(result: TaskResult, customId: string): RecordedResult {
+  return {
+    seq: result.seq,
+    status: result.status,
+    line: JSON.stringify(resultLine(customId, result)),
+    usage: result.usage ?? { input_tokens: 0, output_tokens: 0 },
+    cost_usd: result.cost_usd ?? 0,
+    cached: result.status !== 'failed' && result.cached,
+    ...(result.status === 'needs_review' && { violations: result.violations }),
+  }
+}
