@@ -109,16 +109,15 @@ export class ChunkLedger {
 
   /**
    * Stores one JSON array of `[seq, state, line]` (kept under SQLite's string limit); returns the
-   * seqs that were still dispatched in this chunk, i.e. recorded now. The array is materialised
-   * first so each entry finds its task by primary key; joining json_each directly made SQLite
-   * scan the chunk's tasks and re-parse the JSON for every result (O(chunk²)).
+   * seqs that were still dispatched in this chunk, i.e. recorded now, and keeps only their lines.
+   * The array is materialised first so each entry finds its task by primary key; joining
+   * json_each directly made SQLite scan the chunk's tasks and re-parse the JSON for every result.
    */
   private recordGroup(chunkId: number, group: string): number[] {
     const seqs = this.sql
       .exec<{ seq: number }>(
-        `WITH r AS MATERIALIZED (
-           SELECT value ->> 0 AS seq, value ->> 1 AS state, value ->> 2 AS line FROM json_each(?))
-         UPDATE tasks SET state = r.state, line = r.line, rerunnable = r.state = ${TASK_STATE.failed}
+        `WITH r AS MATERIALIZED (SELECT value ->> 0 AS seq, value ->> 1 AS state FROM json_each(?))
+         UPDATE tasks SET state = r.state, rerunnable = r.state = ${TASK_STATE.failed}
          FROM r WHERE tasks.seq = r.seq AND tasks.chunk = ? AND tasks.state = ${TASK_STATE.dispatched}
          RETURNING tasks.seq`,
         group,
@@ -126,6 +125,14 @@ export class ChunkLedger {
       )
       .toArray()
       .map((row) => row.seq)
+    if (!seqs.length) return seqs
+    this.sql.exec(
+      `INSERT INTO result_lines (seq, line)
+       SELECT value ->> 0, value ->> 2 FROM json_each(?1)
+       WHERE value ->> 0 IN (SELECT value FROM json_each(?2)) ORDER BY 1`,
+      group,
+      JSON.stringify(seqs),
+    )
     this.closeTasks(chunkId, seqs.length)
     return seqs
   }
@@ -195,12 +202,17 @@ export class ChunkLedger {
 
   /** Makes failed, rerunnable tasks pending again; returns how many. */
   requeueFailed(): number {
-    return countRows(
+    const requeued = countRows(
       this.sql.exec(
-        `UPDATE tasks SET state = ${TASK_STATE.pending}, error = NULL, line = NULL, rerunnable = 0, chunk = NULL
+        `UPDATE tasks SET state = ${TASK_STATE.pending}, error = NULL, rerunnable = 0, chunk = NULL
        WHERE state = ${TASK_STATE.failed} AND rerunnable = 1 RETURNING seq`,
       ),
     )
+    // A pending task has no result line.
+    this.sql.exec(
+      `DELETE FROM result_lines WHERE seq IN (SELECT seq FROM tasks WHERE state = ${TASK_STATE.pending})`,
+    )
+    return requeued
   }
 
   private closeTasks(chunkId: number, count: number) {

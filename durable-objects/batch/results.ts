@@ -25,8 +25,8 @@ export function readResultRows(
     : `state IN (${TASK_STATE.succeeded}, ${TASK_STATE.failed})`
   return sql
     .exec<ResultRow>(
-      `SELECT seq, custom_id, input, line, error FROM tasks
-       WHERE seq > ? AND ${states} ORDER BY seq LIMIT ?`,
+      `SELECT tasks.seq, custom_id, input, line, error FROM tasks LEFT JOIN result_lines USING (seq)
+       WHERE tasks.seq > ? AND ${states} ORDER BY tasks.seq LIMIT ?`,
       options.afterSeq,
       options.limit,
     )

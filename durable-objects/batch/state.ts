@@ -65,6 +65,8 @@ export function allTerminal(state: BatchState): boolean {
   return state.ingestDone && state.completed + state.failed === state.ingested
 }
 
+// Result lines (~1 KB each) live in their own table: appended in about seq order, they cost a
+// B-tree append, where growing every task row in place split the tasks table's pages.
 // Partial indexes hold only the rows a hot query looks for (pending tasks to dispatch, dispatched
 // tasks by chunk, failed tasks for the errors listing), so they stay small and a task that succeeds
 // costs no index entry for its final state. Queries name the state with `=`: SQLite uses a partial
@@ -77,8 +79,11 @@ CREATE TABLE IF NOT EXISTS tasks (
   state INTEGER NOT NULL,
   chunk INTEGER,
   error TEXT,
-  rerunnable INTEGER NOT NULL DEFAULT 0,
-  line TEXT
+  rerunnable INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS result_lines (
+  seq INTEGER PRIMARY KEY,
+  line TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS tasks_pending ON tasks (seq) WHERE state = ${TASK_STATE.pending};
 CREATE INDEX IF NOT EXISTS tasks_dispatched ON tasks (chunk) WHERE state = ${TASK_STATE.dispatched};
