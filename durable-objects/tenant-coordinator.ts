@@ -1,18 +1,24 @@
 // One per tenant: exact request rate limits (GCRA per tenant and per caller), batch admission
 // against the plan's concurrent-batch and monthly-task quotas, and each running batch's fair
 // share of the tenant's task concurrency. State lives in the object's SQLite-backed key-value
-// store, so a restart neither hands out a fresh burst nor forgets running batches.
+// store, so a restart neither hands out a fresh burst nor forgets running batches. It also keeps
+// the tenant's revoked API key ids, so isolates that cached a key learn of its revocation here.
 import { DurableObject } from 'cloudflare:workers'
 import { z } from 'zod'
 import { gcra } from '../shared/rate-limit/gcra'
 import type { RateLimitDecision } from '../shared/rate-limit/headers'
 
+const keyIdSchema = z.string().min(1)
+
 const checkInputSchema = z.object({
   callerId: z.string().min(1),
+  /** The API key the request came with, refused once revoked. */
+  keyId: keyIdSchema.optional(),
   tenant: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }),
   caller: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }),
 })
 export type RateLimitCheck = z.input<typeof checkInputSchema>
+export type RateLimitAnswer = RateLimitDecision | { revoked: true }
 
 const admitInputSchema = z.object({
   batchId: z.string().min(1),
@@ -34,14 +40,20 @@ export type AdmissionDecision =
 /** Fewest tasks a running batch may have in flight, however many batches share the tenant. */
 const MIN_SHARE = 10
 
+const revokedKey = (keyId: string) => `revoked:${keyId}`
+
 function monthKey(now = new Date()) {
   return `usage:${now.toISOString().slice(0, 7)}`
 }
 
 export class TenantCoordinator extends DurableObject<Env> {
-  /** Admits or refuses one request against both the tenant's and the caller's bucket. */
-  async checkRateLimit(input: RateLimitCheck): Promise<RateLimitDecision> {
-    const { callerId, tenant, caller } = checkInputSchema.parse(input)
+  /**
+   * Admits or refuses one request against both the tenant's and the caller's bucket; a revoked
+   * key is refused as such, spending no tokens.
+   */
+  async checkRateLimit(input: RateLimitCheck): Promise<RateLimitAnswer> {
+    const { callerId, keyId, tenant, caller } = checkInputSchema.parse(input)
+    if (keyId && this.ctx.storage.kv.get(revokedKey(keyId)) !== undefined) return { revoked: true }
     const now = Date.now()
     const buckets = [
       { name: 'tenant', key: 'rl:tenant', ...tenant },
@@ -70,6 +82,11 @@ export class TenantCoordinator extends DurableObject<Env> {
         resetSeconds: Math.ceil(bucket.decision.resetMs / 1000),
       })),
     }
+  }
+
+  /** Records a revoked key for good (an entry is a few bytes), so no cached copy outlives it. */
+  async revokeApiKey(keyId: string): Promise<void> {
+    this.ctx.storage.kv.put(revokedKey(keyIdSchema.parse(keyId)), Date.now())
   }
 
   /** Admits a batch before any of its work starts, reserving its tasks against the month's quota. */

@@ -18,6 +18,9 @@ export class AppError extends Error {
 export const errors = {
   unauthenticated: (message = 'Missing or invalid credentials.') =>
     new AppError('unauthenticated', 401, message),
+  /** One answer for an unknown, expired or revoked credential, wherever it is found out. */
+  invalidCredential: () =>
+    new AppError('unauthenticated', 401, 'The credential is invalid, expired or revoked.'),
   forbidden: (message: string) => new AppError('forbidden', 403, message),
   notFound: (what: string) => new AppError('not_found', 404, `${what} not found.`),
   validation: (message: string, details?: unknown) =>

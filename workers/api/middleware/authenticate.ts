@@ -10,7 +10,7 @@ export const authenticate = (): MiddlewareHandler<{ Bindings: Env }> => {
     if (!match?.[1])
       throw errors.unauthenticated('Send an API key or access token as `Authorization: Bearer <token>`.')
     const principal = await resolveBearer(c.env, match[1], (work) => c.executionCtx.waitUntil(work))
-    if (!principal) throw errors.unauthenticated('The credential is invalid, expired or revoked.')
+    if (!principal) throw errors.invalidCredential()
     c.set('principal', principal)
     await next()
   }

@@ -1,10 +1,13 @@
 import type { MiddlewareHandler } from 'hono'
-import { AppError } from '../../../shared/errors'
+import { AppError, errors } from '../../../shared/errors'
 import { rateLimitHeaders } from '../../../shared/rate-limit/headers'
 import { actorId } from '../../identity/principal'
 import { tenantCoordinator } from '../../pipeline/coordinators'
 
-/** Admits the request against the tenant's and the caller's limits from the tenant's plan. */
+/**
+ * Admits the request against the tenant's and the caller's limits from the tenant's plan. The same
+ * call refuses an API key revoked since this isolate cached it (see identity/api-keys.ts).
+ */
 export const rateLimit = (): MiddlewareHandler<{ Bindings: Env }> => {
   return async function rateLimit(c, next) {
     const principal = c.get('principal')
@@ -12,9 +15,11 @@ export const rateLimit = (): MiddlewareHandler<{ Bindings: Env }> => {
     const coordinator = tenantCoordinator(c.env, principal.tenantId)
     const decision = await coordinator.checkRateLimit({
       callerId: actorId(principal),
+      keyId: principal.kind === 'api_key' ? principal.keyId : undefined,
       tenant: { limit: plan.tenantRequestsPerWindow, windowSeconds: plan.windowSeconds },
       caller: { limit: plan.keyRequestsPerWindow, windowSeconds: plan.windowSeconds },
     })
+    if ('revoked' in decision) throw errors.invalidCredential()
     const headers = rateLimitHeaders(decision)
     if (!decision.allowed) {
       throw new AppError(

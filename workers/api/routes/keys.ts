@@ -12,7 +12,7 @@ import {
   apiKeyListSchema,
   apiKeySchema,
 } from '../../../shared/schemas/identity'
-import { generateApiKey } from '../../identity/api-keys'
+import { announceRevokedKey, generateApiKey } from '../../identity/api-keys'
 import { actorId, type Scope } from '../../identity/principal'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
 import { recordCallerAudit } from '../request-context'
@@ -113,6 +113,8 @@ export const keyRoutes = createRouter()
           where: tenantRow(apiKeys, { id, tenantId }),
         }))
       if (!key) throw errors.notFound('API key')
+      // Also when it was revoked before: that earlier announcement may have failed.
+      await announceRevokedKey(c.env, key)
       if (revoked) {
         await recordCallerAudit(c, { action: 'api_key.revoked', target: key.id })
       }
