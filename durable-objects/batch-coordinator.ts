@@ -11,6 +11,7 @@ import {
   type TaskError,
 } from '../shared/pipeline/messages'
 import { findTask } from '../shared/tasks'
+import { type PresentedBatch, presentBatch } from '../workers/batches/present'
 import { tenantCoordinator } from '../workers/pipeline/coordinators'
 import { emitBatchFinished, emitChunkEvents } from '../workers/webhooks/batch-events'
 import { ChunkLedger } from './batch/chunk-ledger'
@@ -99,6 +100,20 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.save()
     await this.wake()
     return this.summary()
+  }
+
+  /**
+   * The batch as the API presents it, from the row it was created with and the live counters;
+   * null for a batch started without its row (the caller reads D1 instead).
+   */
+  async present(): Promise<PresentedBatch | null> {
+    const row = this.state?.row
+    if (!row) return null
+    const startedAt = row.startedAt ?? Math.floor(this.batch.startedAt / 1000)
+    return presentBatch(
+      { ...row, startedAt, finishedAt: this.batch.finishedAt ?? null },
+      await this.summary(),
+    )
   }
 
   async summary(): Promise<BatchSummary> {
@@ -221,6 +236,7 @@ export class BatchCoordinator extends DurableObject<Env> {
         status: 'in_progress',
         cancelRequested: false,
         resultsKey: null,
+        finishedAt: null,
         error: null,
       })
       await this.syncD1(true)
@@ -356,6 +372,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     })
     const writeMs = Date.now() - writeStarted
     this.batch.status = status
+    this.batch.finishedAt = Math.floor(Date.now() / 1000)
     this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId)
     await this.syncD1(true)
     this.batch.billed = await billTenant(this.env.DB, this.batch)

@@ -70,7 +70,7 @@ export async function flushToD1(db: D1Database, state: BatchState, counts: Batch
       state.error ? JSON.stringify(state.error) : null,
       state.resultsKey,
       Math.floor(state.startedAt / 1000),
-      isFinished(state.status) ? Math.floor(Date.now() / 1000) : null,
+      isFinished(state.status) ? (state.finishedAt ?? Math.floor(Date.now() / 1000)) : null,
       state.batchId,
       state.tenantId,
     )

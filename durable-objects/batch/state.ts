@@ -1,6 +1,6 @@
 // A batch object's durable state: the spec it was started with and its running counters,
 // one JSON value in the object's key-value store, written after every change.
-import type { BatchStatus, DataFormat, Usage } from '../../shared/db/schema'
+import type { BatchRow, BatchStatus, DataFormat, Usage } from '../../shared/db/schema'
 import type { RunSettings } from '../../shared/pipeline/messages'
 import { SLICE_BYTES } from './ingest'
 
@@ -29,6 +29,10 @@ export type BatchSpec = {
 }
 
 export type BatchState = BatchSpec & {
+  /** The D1 row as created: with the live counters it presents the batch without a D1 read. */
+  row?: BatchRow
+  /** Seconds; set when the batch reaches a finished status. */
+  finishedAt?: number | null
   status: BatchStatus
   source: FileSource | { kind: 'inline' }
   ingestDone: boolean
@@ -96,17 +100,23 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 `
 
-export type StartInput = BatchSpec &
-  (
+export type StartInput = BatchSpec & { row?: BatchRow } & (
     | { source: 'inline'; items: { custom_id: string; input: Record<string, unknown> }[] }
     | { source: 'file'; key: string; format: 'csv' | 'jsonl'; mapping: Record<string, string> | null }
   )
 
 /** A new batch's state: nothing ingested, counted or dispatched yet. */
 export function initialState(input: StartInput): BatchState {
-  const { source, ...spec } = input
+  const { source, tenantId, batchId, task, params, settings, expected, row } = input
   return {
-    ...(spec as BatchSpec),
+    tenantId,
+    batchId,
+    task,
+    params,
+    settings,
+    expected,
+    row,
+    finishedAt: null,
     status: 'validating',
     source:
       input.source === 'file'

@@ -12,6 +12,23 @@ export function tenantRow(table: TenantTable, row: { id: string; tenantId: strin
 }
 
 /**
+ * The one row of `table` with this id in this tenant, or undefined. A plain select: drizzle's
+ * relational `findFirst` costs about half a millisecond of CPU per call just to build its SQL.
+ */
+export async function selectTenantRow<T extends TenantTable>(
+  database: Database,
+  table: T,
+  row: { id: string; tenantId: string },
+): Promise<T['$inferSelect'] | undefined> {
+  const [found] = await database
+    .select()
+    .from(table as TenantTable)
+    .where(tenantRow(table, row))
+    .limit(1)
+  return found
+}
+
+/**
  * `limit + 1` of the tenant's rows after the `after` cursor, newest id first: what `listPage` takes.
  * `where` narrows the page further.
  */

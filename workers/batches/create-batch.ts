@@ -161,8 +161,15 @@ export async function createBatch(
     const spec = { tenantId, batchId, task: body.task, params, settings, expected: total }
     const summary = await batchCoordinator(env, tenantId, batchId).start(
       file
-        ? { ...spec, source: 'file', key: file.r2Key, format: format!, mapping: body.mapping ?? null }
-        : { ...spec, source: 'inline', items: body.items! },
+        ? {
+            ...spec,
+            row: row[0],
+            source: 'file',
+            key: file.r2Key,
+            format: format!,
+            mapping: body.mapping ?? null,
+          }
+        : { ...spec, row: row[0], source: 'inline', items: body.items! },
     )
     await emitBatchCreated(env, { ...spec, ...summary })
     return { batch: presentBatch(row[0]!, summary), replayed: false }

@@ -29,3 +29,5 @@ export function presentBatch(row: BatchRow, live?: BatchSummary) {
     finished_at: row.finishedAt,
   }
 }
+
+export type PresentedBatch = ReturnType<typeof presentBatch>
