@@ -1,8 +1,11 @@
 // One per tenant: exact request rate limits (GCRA per tenant and per caller), batch admission
 // against the plan's concurrent-batch and monthly-task quotas, and each running batch's fair
 // share of the tenant's task concurrency. State lives in the object's SQLite-backed key-value
-// store, so a restart neither hands out a fresh burst nor forgets running batches. It also keeps
-// the tenant's revoked API key ids, so isolates that cached a key learn of its revocation here.
+// store, so a restart forgets no running batch. Rate-limit state is held in memory and written
+// at most every RATE_STATE_PERSIST_MS: a commit per request made the limiter cost more than the
+// request it guards, and a restart can then forget at most that long a stretch of admissions.
+// It also keeps the tenant's revoked API key ids, so isolates that cached a key learn of its
+// revocation here.
 import { DurableObject } from 'cloudflare:workers'
 import { z } from 'zod'
 import { gcra } from '../shared/rate-limit/gcra'
@@ -42,11 +45,32 @@ const MIN_SHARE = 10
 
 const revokedKey = (keyId: string) => `revoked:${keyId}`
 
+/** How often admitted requests' rate-limit state reaches storage. */
+const RATE_STATE_PERSIST_MS = 1_000
+
 function monthKey(now = new Date()) {
   return `usage:${now.toISOString().slice(0, 7)}`
 }
 
 export class TenantCoordinator extends DurableObject<Env> {
+  /** Each bucket's theoretical arrival time; the truth between writes to storage. */
+  private readonly tats = new Map<string, number>()
+  private readonly unsaved = new Set<string>()
+  private savedAt = 0
+
+  private tatOf(key: string): number | undefined {
+    return this.tats.get(key) ?? this.ctx.storage.kv.get<number>(key)
+  }
+
+  private setTat(key: string, tat: number, now: number) {
+    this.tats.set(key, tat)
+    this.unsaved.add(key)
+    if (now - this.savedAt < RATE_STATE_PERSIST_MS) return
+    for (const unsaved of this.unsaved) this.ctx.storage.kv.put(unsaved, this.tats.get(unsaved))
+    this.unsaved.clear()
+    this.savedAt = now
+  }
+
   /**
    * Admits or refuses one request against both the tenant's and the caller's bucket; a revoked
    * key is refused as such, spending no tokens.
@@ -60,16 +84,11 @@ export class TenantCoordinator extends DurableObject<Env> {
       { name: 'caller', key: `rl:caller:${callerId}`, ...caller },
     ].map((bucket) => ({
       ...bucket,
-      decision: gcra(
-        this.ctx.storage.kv.get<number>(bucket.key),
-        now,
-        bucket.limit,
-        bucket.windowSeconds * 1000,
-      ),
+      decision: gcra(this.tatOf(bucket.key), now, bucket.limit, bucket.windowSeconds * 1000),
     }))
 
     const allowed = buckets.every((bucket) => bucket.decision.allowed)
-    if (allowed) for (const bucket of buckets) this.ctx.storage.kv.put(bucket.key, bucket.decision.nextTat)
+    if (allowed) for (const bucket of buckets) this.setTat(bucket.key, bucket.decision.nextTat, now)
 
     return {
       allowed,
