@@ -87,14 +87,17 @@ export class ChunkLedger {
   record(chunkId: number, results: RecordedResult[]): Recorded {
     const recorded = emptyRecorded()
     const bySeq = new Map(results.map((result) => [result.seq, result]))
-    const rows = results.map((result) => [
-      result.seq,
-      result.status === 'failed' ? TASK_STATE.failed : TASK_STATE.succeeded,
-      result.line,
-    ])
-    for (const group of byteBudgetGroups(rows, STATEMENT_PARAMETER_BYTES)) {
-      for (const seq of this.recordGroup(chunkId, group)) {
+    const kept: RecordedResult[] = []
+    for (const group of byteBudgetGroups(
+      results.map((result) => [
+        result.seq,
+        result.status === 'failed' ? TASK_STATE.failed : TASK_STATE.succeeded,
+      ]),
+      STATEMENT_PARAMETER_BYTES,
+    )) {
+      for (const seq of this.closeDispatched(chunkId, group)) {
         const result = bySeq.get(seq)!
+        kept.push(result)
         if (result.status === 'failed') recorded.failed++
         else recorded.succeeded++
         if (result.status === 'needs_review') recorded.needsReview++
@@ -104,17 +107,19 @@ export class ChunkLedger {
         recorded.usage.output_tokens += result.usage.output_tokens
       }
     }
+    this.insertLines(kept)
+    this.closeTasks(chunkId, kept.length)
     return recorded
   }
 
   /**
-   * Stores one JSON array of `[seq, state, line]` (kept under SQLite's string limit); returns the
-   * seqs that were still dispatched in this chunk, i.e. recorded now, and keeps only their lines.
-   * The array is materialised first so each entry finds its task by primary key; joining
-   * json_each directly made SQLite scan the chunk's tasks and re-parse the JSON for every result.
+   * Gives the tasks of one JSON array of `[seq, state]` their final state, if they are still
+   * dispatched in this chunk; returns the seqs that changed. The array is materialised first so
+   * each entry finds its task by primary key (joining json_each directly scanned the chunk's tasks
+   * for every result).
    */
-  private recordGroup(chunkId: number, group: string): number[] {
-    const seqs = this.sql
+  private closeDispatched(chunkId: number, group: string): number[] {
+    return this.sql
       .exec<{ seq: number }>(
         `WITH r AS MATERIALIZED (SELECT value ->> 0 AS seq, value ->> 1 AS state FROM json_each(?))
          UPDATE tasks SET state = r.state, rerunnable = r.state = ${TASK_STATE.failed}
@@ -125,16 +130,31 @@ export class ChunkLedger {
       )
       .toArray()
       .map((row) => row.seq)
-    if (!seqs.length) return seqs
-    this.sql.exec(
-      `INSERT INTO result_lines (seq, line)
-       SELECT value ->> 0, value ->> 2 FROM json_each(?1)
-       WHERE value ->> 0 IN (SELECT value FROM json_each(?2)) ORDER BY 1`,
-      group,
-      JSON.stringify(seqs),
-    )
-    this.closeTasks(chunkId, seqs.length)
-    return seqs
+  }
+
+  /**
+   * Stores result lines as a JSON array of strings beside a JSON array of their seqs: json_each
+   * unescapes each line once, where reading it out of a `[seq, state, line]` element re-parsed
+   * the ~1 KB element for every `->>`.
+   */
+  private insertLines(results: RecordedResult[]) {
+    let start = 0
+    while (start < results.length) {
+      let end = start
+      let bytes = 0
+      while (
+        end < results.length &&
+        (end === start || bytes + results[end]!.line.length < STATEMENT_PARAMETER_BYTES)
+      )
+        bytes += results[end++]!.line.length + 16
+      const group = results.slice(start, end)
+      this.sql.exec(
+        'INSERT INTO result_lines (seq, line) SELECT ?1 ->> key, value FROM json_each(?2)',
+        JSON.stringify(group.map((result) => result.seq)),
+        JSON.stringify(group.map((result) => result.line)),
+      )
+      start = end
+    }
   }
 
   /** Fails the chunk's open tasks; returns how many. */
