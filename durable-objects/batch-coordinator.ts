@@ -176,7 +176,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.save()
     if (recorded.succeeded + recorded.failed > 0)
       await emitChunkEvents(this.env, this.ctx.storage, this.batch, results, await this.summary())
-    if (pendingTasks(this.batch) > 0 || allTerminal(this.batch)) await this.wake()
+    await this.refill()
     return { recorded: recorded.succeeded + recorded.failed }
   }
 
@@ -348,6 +348,22 @@ export class BatchCoordinator extends DurableObject<Env> {
         this.save()
         throw error
       }
+    }
+  }
+
+  /**
+   * Refills the window as soon as results free room in it, instead of at the next alarm (under
+   * provider latency that wait left the window half empty); the alarm finalises, and retries a
+   * dispatch that failed here.
+   */
+  private async refill() {
+    if (allTerminal(this.batch)) return this.wake()
+    if (pendingTasks(this.batch) === 0) return
+    try {
+      await this.dispatch()
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'warn', batch: this.batch.batchId, dispatch: String(error) }))
+      await this.wake()
     }
   }
 
