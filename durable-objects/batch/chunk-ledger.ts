@@ -7,10 +7,10 @@ import { TASK_STATE } from './state'
 
 /** A chunk not finished after this long is assumed lost and its tasks are dispatched again. */
 export const CHUNK_LEASE_MS = 15 * 60 * 1000
-const MAX_CHUNK_TASKS = 200
+const MAX_CHUNK_TASKS = 500
 const MIN_CHUNK_TASKS = 10
 /** Chunks a full window is cut into, so several consumers share a batch's work. */
-const CHUNKS_PER_WINDOW = 8
+const CHUNKS_PER_WINDOW = 4
 
 export type Recorded = {
   succeeded: number
