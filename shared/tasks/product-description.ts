@@ -21,6 +21,8 @@ const BODY = [
   'Whether at home or on the go, it adapts to the way you live.',
   'It is the kind of product you will reach for again and again.',
 ] as const
+/** Words of each BODY sentence, counted once rather than for every simulated answer. */
+const BODY_WORDS = new Map(BODY.map((sentence) => [sentence, wordCount(sentence)]))
 
 export const productDescription = defineTask({
   type: 'product_description',
@@ -83,7 +85,7 @@ export const productDescription = defineTask({
     for (let i = 0; words < target * 0.9 && i < 40; i++) {
       const sentence = pick(BODY, seed, i + 1)
       sentences.push(sentence)
-      counts.push(wordCount(sentence))
+      counts.push(BODY_WORDS.get(sentence)!)
       words += counts.at(-1)!
     }
     while (sentences.length > 1 && words > target * 1.1) {

@@ -29,6 +29,13 @@ describe('wordCount', () => {
     expect(wordCount('')).toBe(0)
   })
 
+  it('counts ASCII text by the same rule: numbers with separators, apostrophes, dots and underscores join', () => {
+    expect(wordCount('1,000 items at $3.50 each')).toBe(5)
+    expect(wordCount("it's e.g. foo_bar a-b")).toBe(5)
+    expect(wordCount('1, 2 and 3,x')).toBe(5)
+    expect(wordCount('Don’t stop')).toBe(wordCount("Don't stop"))
+  })
+
   it('splits text without spaces into words', () => {
     expect(wordCount('防水のランニングシューズ')).toBeGreaterThan(1)
   })
