@@ -39,13 +39,13 @@ const NO_SPACE_SCRIPTS =
 const SPACED_WORD = /[\p{L}\p{N}\p{M}]+(?:(?:['’._]|(?<=\p{N}),(?=\p{N}))[\p{L}\p{N}\p{M}]+)*/gu
 /** SPACED_WORD restricted to ASCII, where it matches the same words several times faster. */
 const ASCII_WORD = /[A-Za-z0-9]+(?:(?:['._]|(?<=[0-9]),(?=[0-9]))[A-Za-z0-9]+)*/g
-const ASCII_ONLY = /^[\x00-\x7f]*$/
+const NON_ASCII = /\P{ASCII}/u
 
 /** Words, by Unicode word boundaries: punctuation and spaces are not words; CJK text splits into words too. */
 export function wordCount(text: string): number {
   // Scripts written with spaces between words are counted by a regex, far cheaper than the
   // segmenter; the segmenter is kept for scripts without spaces (CJK, Thai, Lao, Khmer, Myanmar).
-  if (ASCII_ONLY.test(text)) return text.match(ASCII_WORD)?.length ?? 0
+  if (!NON_ASCII.test(text)) return text.match(ASCII_WORD)?.length ?? 0
   if (!NO_SPACE_SCRIPTS.test(text)) return text.match(SPACED_WORD)?.length ?? 0
   let count = 0
   for (const part of wordSegmenter.segment(text)) if (part.isWordLike) count++
