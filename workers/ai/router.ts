@@ -65,11 +65,16 @@ export async function routeCall(routed: RoutedCall): Promise<ProviderResult> {
       continue
     }
     for (let attempt = 1; attempt <= policy.attemptsPerTarget; attempt++) {
+      let signal: AbortSignal | undefined
       try {
         return await provider.generate({
           call: routed.call,
           model: target.model,
-          signal: AbortSignal.timeout(policy.timeoutMs),
+          // Made when a provider first waits on it: a timer per attempt is dear for those that never do.
+          get signal() {
+            signal ??= AbortSignal.timeout(policy.timeoutMs)
+            return signal
+          },
           seed: routed.seed,
           attempt: (routed.delivery - 1) * policy.attemptsPerTarget + attempt,
           simulate: routed.simulate,
