@@ -34,6 +34,7 @@ describe('wordCount', () => {
     expect(wordCount("it's e.g. foo_bar a-b")).toBe(5)
     expect(wordCount('1, 2 and 3,x')).toBe(5)
     expect(wordCount('Don’t stop')).toBe(wordCount("Don't stop"))
+    expect(wordCount('a..b x_ .y 4,5,6, end')).toBe(6)
   })
 
   it('splits text without spaces into words', () => {
