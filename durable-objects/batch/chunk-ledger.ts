@@ -2,6 +2,7 @@
 // Every state change is one statement over many rows; a task changes from dispatched to a
 // result only once, which is what makes redelivered messages harmless.
 import type { RecordedResult, TaskError } from '../../shared/pipeline/messages'
+import { insertMany } from './bulk-insert'
 import { byteBudgetGroups, STATEMENT_PARAMETER_BYTES } from './json-groups'
 import { TASK_STATE } from './state'
 
@@ -9,8 +10,6 @@ import { TASK_STATE } from './state'
 export const CHUNK_LEASE_MS = 15 * 60 * 1000
 const MAX_CHUNK_TASKS = 500
 const MIN_CHUNK_TASKS = 10
-/** Rows of one INSERT of result lines: two bound values each, of the 100 a statement may have. */
-const LINES_PER_INSERT = 50
 /** Chunks a full window is cut into, so several consumers share a batch's work. */
 const CHUNKS_PER_WINDOW = 4
 
@@ -110,7 +109,11 @@ export class ChunkLedger {
         recorded.usage.output_tokens += result.usage.output_tokens
       }
     }
-    this.insertLines(kept)
+    insertMany(
+      this.sql,
+      { table: 'result_lines', columns: ['seq', 'line'] },
+      kept.map((result) => [result.seq, result.line]),
+    )
     this.closeTasks(chunkId, kept.length)
     return recorded
   }
@@ -133,21 +136,6 @@ export class ChunkLedger {
       )
       .toArray()
       .map((row) => row.seq)
-  }
-
-  /**
-   * Stores result lines as bound parameters, LINES_PER_INSERT rows a statement (Durable Object
-   * SQL binds at most 100 values): half the cost of passing them in one JSON array, which SQLite
-   * had to unescape line by line.
-   */
-  private insertLines(results: RecordedResult[]) {
-    for (let start = 0; start < results.length; start += LINES_PER_INSERT) {
-      const group = results.slice(start, start + LINES_PER_INSERT)
-      this.sql.exec(
-        `INSERT INTO result_lines (seq, line) VALUES ${group.map(() => '(?, ?)').join(', ')}`,
-        ...group.flatMap((result) => [result.seq, result.line]),
-      )
-    }
   }
 
   /** Fails the chunk's open tasks; returns how many. */
