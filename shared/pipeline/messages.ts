@@ -91,16 +91,16 @@ export const runSettingsSchema = z.object({
 })
 export type RunSettings = z.infer<typeof runSettingsSchema>
 
-/** What the consumer needs to run a chunk: the batch's task settings and the chunk's open tasks. */
-export const chunkWorkSchema = z.object({
-  task: z.string(),
-  params: z.record(z.string(), z.unknown()),
-  settings: runSettingsSchema,
-  items: z.array(
-    z.object({ seq: z.number().int(), customId: z.string(), input: z.record(z.string(), z.unknown()) }),
-  ),
-})
-export type ChunkWork = z.infer<typeof chunkWorkSchema>
+/**
+ * What the consumer needs to run a chunk: the batch's task settings and the chunk's open tasks.
+ * The batch object's own answer to beginChunk, typed end to end, so it is not parsed again.
+ */
+export type ChunkWork = {
+  task: string
+  params: Record<string, unknown>
+  settings: RunSettings
+  items: { seq: number; customId: string; input: Record<string, unknown> }[]
+}
 
 /**
  * Deliveries of one message before it goes to the dead-letter queue: `max_retries` of the
