@@ -5,6 +5,7 @@ import {
   createExecutionContext,
   createMessageBatch,
   getQueueResult,
+  runDurableObjectAlarm,
   runInDurableObject,
 } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
@@ -145,6 +146,35 @@ describe('batch coordinator and tasks consumer', () => {
     ])
     await consumeDeadTasks(batch, routed)
     expect((await stub.summary()).failed).toBe(10)
+  })
+
+  it('sends a chunk again under a new id when its lease runs out, and a late report of the old one counts nothing', async () => {
+    const { stub, tenantId, batchId, routed } = await startBatch(10)
+    const [lost] = await openChunkIds(stub)
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec('UPDATE chunks SET dispatched_at = 0')
+    })
+    // One alarm hands the expired chunk back, the next sends it again.
+    await runDurableObjectAlarm(stub)
+    await runDurableObjectAlarm(stub)
+    const [again] = await openChunkIds(stub)
+    expect(again).toBeDefined()
+    expect(again).not.toBe(lost)
+
+    const late = await deliver(routed, { tenantId, batchId, chunkId: lost! })
+    expect(late.explicitAcks).toHaveLength(1)
+    const dead = createMessageBatch('ia-bulk-tasks-dlq', [
+      { id: 'dead-late', timestamp: new Date(), attempts: 6, body: { tenantId, batchId, chunkId: lost! } },
+    ])
+    await consumeDeadTasks(dead, routed)
+    expect(await stub.summary()).toMatchObject({ completed: 0, failed: 0, inflight: 10 })
+
+    await deliver(routed, { tenantId, batchId, chunkId: again! })
+    expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
+    const page = await stub.readResults({ format: 'jsonl', afterSeq: 0, limit: 100 })
+    expect(page.lines.map((line) => JSON.parse(line).custom_id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `t${i + 1}`),
+    )
   })
 
   it('keeps its state when evicted and restarted, and finishes', async () => {
