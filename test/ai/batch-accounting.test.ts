@@ -1,6 +1,5 @@
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { callJson, signUp } from '../support/api'
+import { callJson, putOnPlan, signUp } from '../support/api'
 import { createBatch, expectEachExactlyOnce, items, resultLines, waitForStatus } from '../support/batches'
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0)
@@ -80,12 +79,15 @@ describe('cost, usage and the response cache in batches', () => {
 
   it('counts realtime calls against the monthly task quota', async () => {
     const owner = await signUp()
-    await env.DB.prepare(
-      `INSERT OR IGNORE INTO plans (id, name, tenant_requests_per_window, key_requests_per_window, window_seconds,
-         max_concurrent_batches, monthly_task_quota, max_concurrent_tasks)
-       VALUES ('two-tasks', 'Two', 1000, 1000, 60, 1, 2, 20)`,
-    ).run()
-    await env.DB.prepare("UPDATE tenants SET plan_id = 'two-tasks' WHERE id = ?").bind(owner.tenantId).run()
+    await putOnPlan(owner.tenantId, {
+      id: 'two-tasks',
+      tenantRequests: 1000,
+      keyRequests: 1000,
+      windowSeconds: 60,
+      concurrentBatches: 1,
+      monthlyTasks: 2,
+      concurrentTasks: 20,
+    })
     const generate = (status: number) =>
       callJson('/v1/generate', status, {
         method: 'POST',

@@ -4,7 +4,7 @@ import { newId } from '../../shared/ids'
 import { generateApiKey } from '../../workers/identity/api-keys'
 import { tenantCoordinator } from '../../workers/pipeline/coordinators'
 import { expectOpenAIError, OPENAI } from '../openai/support'
-import { call, callJson, createKey, expectErrorEnvelope, signUp } from '../support/api'
+import { call, callJson, createKey, expectErrorEnvelope, putOnPlan, signUp } from '../support/api'
 
 const me = (token: string) => call('/v1/me', { token })
 
@@ -75,15 +75,18 @@ describe('API keys resolved from the isolate cache', () => {
   })
 
   it('keeps the plan a key resolved with for up to the cache TTL', async () => {
-    await env.DB.prepare(
-      `INSERT OR IGNORE INTO plans (id, name, tenant_requests_per_window, key_requests_per_window, window_seconds,
-         max_concurrent_batches, monthly_task_quota, max_concurrent_tasks)
-       VALUES ('cache-test', 'Cache test', 1000, 1000, 60, 1, 100, 5)`,
-    ).run()
     const owner = await signUp()
     const { key } = await createKey(owner.accessToken, ['read'])
     expect((await callJson('/v1/me', 200, { token: key })).tenant.plan).toBe('free')
-    await env.DB.prepare("UPDATE tenants SET plan_id = 'cache-test' WHERE id = ?").bind(owner.tenantId).run()
+    await putOnPlan(owner.tenantId, {
+      id: 'cache-test',
+      tenantRequests: 1000,
+      keyRequests: 1000,
+      windowSeconds: 60,
+      concurrentBatches: 1,
+      monthlyTasks: 100,
+      concurrentTasks: 5,
+    })
     expect((await callJson('/v1/me', 200, { token: key })).tenant.plan).toBe('free')
     const { key: fresh } = await createKey(owner.accessToken, ['read'])
     expect((await callJson('/v1/me', 200, { token: fresh })).tenant.plan).toBe('cache-test')

@@ -3,17 +3,20 @@ import { describe, expect, it } from 'vitest'
 import { newId } from '../../shared/ids'
 import { gcra } from '../../shared/rate-limit/gcra'
 import { generateApiKey } from '../../workers/identity/api-keys'
-import { call, expectErrorEnvelope, signUp } from '../support/api'
+import { call, expectErrorEnvelope, putOnPlan, signUp } from '../support/api'
 
 /** A tenant on a plan small enough to exhaust in a test: 5 per tenant, 3 per key, per second. */
 async function tenantOnTinyPlan() {
-  await env.DB.prepare(
-    `INSERT OR IGNORE INTO plans (id, name, tenant_requests_per_window, key_requests_per_window, window_seconds,
-       max_concurrent_batches, monthly_task_quota, max_concurrent_tasks)
-     VALUES ('tiny', 'Tiny', 5, 3, 1, 1, 100, 5)`,
-  ).run()
   const owner = await signUp()
-  await env.DB.prepare("UPDATE tenants SET plan_id = 'tiny' WHERE id = ?").bind(owner.tenantId).run()
+  await putOnPlan(owner.tenantId, {
+    id: 'tiny',
+    tenantRequests: 5,
+    keyRequests: 3,
+    windowSeconds: 1,
+    concurrentBatches: 1,
+    monthlyTasks: 100,
+    concurrentTasks: 5,
+  })
   // Keys go straight into D1, so making them spends none of the tenant's requests.
   const keys = [await generateApiKey(), await generateApiKey()]
   for (const key of keys) {

@@ -1,6 +1,5 @@
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { call, callJson, createKey, expectErrorEnvelope, signUp } from '../support/api'
+import { call, callJson, createKey, expectErrorEnvelope, putOnPlan, signUp } from '../support/api'
 import { createBatch, items, waitForStatus } from '../support/batches'
 
 describe('batch access and quotas', () => {
@@ -33,14 +32,15 @@ describe('batch access and quotas', () => {
 
   it('refuses a batch over the concurrent-batch limit, and admits again once one ends', async () => {
     const owner = await signUp()
-    await env.DB.prepare(
-      `INSERT OR IGNORE INTO plans (id, name, tenant_requests_per_window, key_requests_per_window, window_seconds,
-         max_concurrent_batches, monthly_task_quota, max_concurrent_tasks)
-       VALUES ('one-at-a-time', 'One', 1000, 1000, 60, 1, 30, 20)`,
-    ).run()
-    await env.DB.prepare("UPDATE tenants SET plan_id = 'one-at-a-time' WHERE id = ?")
-      .bind(owner.tenantId)
-      .run()
+    await putOnPlan(owner.tenantId, {
+      id: 'one-at-a-time',
+      tenantRequests: 1000,
+      keyRequests: 1000,
+      windowSeconds: 60,
+      concurrentBatches: 1,
+      monthlyTasks: 30,
+      concurrentTasks: 20,
+    })
     const first = await createBatch(owner.accessToken, { task: 'seo_meta', items: items(10) })
     await callJson(`/v1/batches/${first.id}/pause`, 200, { method: 'POST', token: owner.accessToken })
     const refused = await callJson('/v1/batches', 429, {

@@ -1,5 +1,5 @@
 // Calls the Worker as a client would, and creates tenants, users and keys through the public API.
-import { exports } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
 
 export const BASE = 'https://ia-bulk.test'
@@ -76,4 +76,34 @@ export function expectErrorEnvelope(body: Body, code: string) {
   expect(body.error.code).toBe(code)
   expect(typeof body.error.message).toBe('string')
   expect(body.error.request_id).toMatch(/\S/)
+}
+
+export type TestPlan = {
+  id: string
+  tenantRequests: number
+  keyRequests: number
+  windowSeconds: number
+  concurrentBatches: number
+  monthlyTasks: number
+  concurrentTasks: number
+}
+
+/** Creates the plan (once) in D1 and moves the tenant to it, as an operator would. */
+export async function putOnPlan(tenantId: string, plan: TestPlan) {
+  await env.DB.prepare(
+    `INSERT OR IGNORE INTO plans (id, name, tenant_requests_per_window, key_requests_per_window, window_seconds,
+       max_concurrent_batches, monthly_task_quota, max_concurrent_tasks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(
+      plan.id,
+      plan.id,
+      plan.tenantRequests,
+      plan.keyRequests,
+      plan.windowSeconds,
+      plan.concurrentBatches,
+      plan.monthlyTasks,
+      plan.concurrentTasks,
+    )
+    .run()
+  await env.DB.prepare('UPDATE tenants SET plan_id = ? WHERE id = ?').bind(plan.id, tenantId).run()
 }
