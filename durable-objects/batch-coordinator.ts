@@ -164,7 +164,8 @@ export class BatchCoordinator extends DurableObject<Env> {
   async reportChunk(report: ChunkReport): Promise<{ recorded: number }> {
     const { chunkId, results } = chunkReportSchema.parse(report)
     if (!this.state) return { recorded: 0 }
-    const recorded = this.chunks.record(chunkId, results)
+    // States and lines are separate statements: they commit together or not at all.
+    const recorded = this.ctx.storage.transactionSync(() => this.chunks.record(chunkId, results))
     this.batch.completed += recorded.succeeded
     this.batch.failed += recorded.failed
     this.batch.needsReview += recorded.needsReview
@@ -352,9 +353,8 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Refills the window as soon as results free room in it, instead of at the next alarm (under
-   * provider latency that wait left the window half empty); the alarm finalises, and retries a
-   * dispatch that failed here.
+   * Refills the window as soon as results free room in it, rather than at the next alarm; the
+   * alarm finalises, and retries a dispatch that failed here.
    */
   private async refill() {
     if (allTerminal(this.batch)) return this.wake()

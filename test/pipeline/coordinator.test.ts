@@ -94,6 +94,31 @@ describe('batch coordinator and tasks consumer', () => {
     expect((await stub.summary()).failed).toBe(0)
   })
 
+  it('records nothing of a report it cannot store whole, and records the chunk when it comes again', async () => {
+    const { stub, tenantId, batchId, routed } = await startBatch(10)
+    const [chunkId] = await openChunkIds(stub)
+    // A line already stored for task 2 makes storing the report's lines fail after the task
+    // states were written: those must roll back with it.
+    const plant = (sql: string) =>
+      runInDurableObject(stub, (_instance, state) => {
+        state.storage.sql.exec(sql)
+      })
+    await plant(`INSERT INTO result_lines (seq, line) VALUES (2, '{}')`)
+    const results = [1, 2].map((seq) =>
+      toRecorded({ seq, status: 'failed', error: { code: 'x', message: 'y' } }, `t${seq}`),
+    )
+    const refused = await stub.reportChunk({ chunkId: chunkId!, results }).then(
+      () => null,
+      (error: unknown) => String(error),
+    )
+    expect(refused).toMatch(/UNIQUE constraint failed/)
+    expect(await stub.summary()).toMatchObject({ completed: 0, failed: 0, inflight: 10 })
+
+    await plant('DELETE FROM result_lines')
+    await deliver(routed, { tenantId, batchId, chunkId: chunkId! })
+    expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
+  })
+
   it('retries the whole message when the consumer dies half way, and then records every task once', async () => {
     const { stub, tenantId, batchId, routed } = await startBatch(20)
     const [chunkId] = await openChunkIds(stub)
