@@ -2,6 +2,9 @@
 //   node bench/lib/profile-analyze.mjs <file> top [n]          self time by function
 //   node bench/lib/profile-analyze.mjs <file> callers [fn]     a function's self time by caller chain (default exec: SQL)
 //   node bench/lib/profile-analyze.mjs <file> inclusive fn…    self + callee time of named functions
+//   node bench/lib/profile-analyze.mjs <file> roots [depth] [n] time by the first `depth` frames of each
+//                                                              stack: after an await a stack starts at the
+//                                                              function that resumed, so this is where to look
 import { readFileSync } from 'node:fs'
 
 const [file, mode = 'top', ...args] = process.argv.slice(2)
@@ -57,4 +60,14 @@ if (mode === 'top') {
   }
   console.log(`busy ${((total - idle) / 1e6).toFixed(2)} s (idle ${(idle / 1e6).toFixed(2)} s)`)
   for (const [fn, us] of sorted(totals)) console.log(line(us, total - idle, fn))
+} else if (mode === 'roots') {
+  const depth = Number(args[0] ?? 1)
+  const byPath = new Map()
+  for (const { id, us } of samples) {
+    const chain = []
+    for (let p = id; p; p = parent.get(p)) chain.push(name(p))
+    chain.pop() // (root)
+    add(byPath, chain.slice(-depth).reverse().join(' > ') || '(root)', us)
+  }
+  for (const [key, us] of sorted(byPath).slice(0, Number(args[1] ?? 30))) console.log(line(us, total, key))
 }
