@@ -18,34 +18,20 @@ import { ChunkLedger } from './batch/chunk-ledger'
 import { batchFailure, billTenant, finalStatus, flushToD1 } from './batch/d1-sync'
 import { resultsKey, writeResultFile } from './batch/finalize'
 import { IngestError, ingestSlice } from './batch/ingest'
-import { csvColumns, readResultRows, resultLineText } from './batch/results'
+import { type ResultPageOptions, readResultPage } from './batch/results'
 import { CANCELLED_MESSAGE, insertRows } from './batch/rows'
 import {
   allTerminal,
   type BatchState,
+  type BatchSummary,
   initialState,
   pendingTasks,
   SCHEMA,
   type StartInput,
+  summarize,
 } from './batch/state'
 
-export type { StartInput } from './batch/state'
-
-export type BatchSummary = Pick<
-  BatchState,
-  | 'status'
-  | 'completed'
-  | 'failed'
-  | 'needsReview'
-  | 'cacheHits'
-  | 'costUsd'
-  | 'usage'
-  | 'error'
-  | 'resultsKey'
-> & {
-  total: number
-  inflight: number
-}
+export type { BatchSummary, StartInput } from './batch/state'
 
 const PROGRESS_FLUSH_MS = 5_000
 const MAX_STEP_FAILURES = 8
@@ -117,22 +103,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   async summary(): Promise<BatchSummary> {
-    const { status, completed, failed, needsReview, cacheHits, costUsd, usage, error, resultsKey } =
-      this.batch
-    const { inflight, ingestDone, ingested, expected } = this.batch
-    return {
-      status,
-      completed,
-      failed,
-      needsReview,
-      cacheHits,
-      costUsd,
-      usage,
-      error,
-      resultsKey,
-      inflight,
-      total: ingestDone ? ingested : Math.max(expected, ingested),
-    }
+    return summarize(this.batch)
   }
 
   private recordIngested(written: { inserted: number; failed: number }) {
@@ -247,21 +218,9 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /** A page of terminal results in order, as JSON lines or CSV lines (with the header on the first page). */
-  async readResults(options: {
-    format: 'jsonl' | 'csv'
-    afterSeq: number
-    limit: number
-    failedOnly?: boolean
-  }) {
+  async readResults(options: ResultPageOptions) {
     if (!this.state) return { header: null, lines: [], cursors: [], lastSeq: null }
-    const rows = readResultRows(this.ctx.storage.sql, options)
-    const columns = csvColumns(this.task)
-    return {
-      header: options.format === 'csv' && options.afterSeq === 0 ? columns.header : null,
-      lines: rows.map((row) => (options.format === 'csv' ? columns.line(row) : resultLineText(row))),
-      cursors: rows.map((row) => row.seq),
-      lastSeq: rows.at(-1)?.seq ?? null,
-    }
+    return readResultPage(this.ctx.storage.sql, this.task, options)
   }
 
   override async alarm(): Promise<void> {

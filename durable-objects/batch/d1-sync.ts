@@ -1,8 +1,7 @@
 // Mirrors a batch's status and counts into its D1 row, which lists and dashboards read.
 import { type BatchStatus, isFinished } from '../../shared/db/schema'
 import { addTenantUsage } from '../../shared/db/tenant-usage'
-import type { BatchSummary } from '../batch-coordinator'
-import type { BatchState } from './state'
+import type { BatchState, BatchSummary } from './state'
 
 export function finalStatus(state: BatchState): BatchStatus {
   if (state.cancelRequested) return 'cancelled'

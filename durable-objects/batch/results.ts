@@ -33,6 +33,25 @@ export function readResultRows(
     .toArray()
 }
 
+export type ResultPageOptions = {
+  format: 'jsonl' | 'csv'
+  afterSeq: number
+  limit: number
+  failedOnly?: boolean
+}
+
+/** A page of terminal results in order, as JSON lines or CSV lines (with the header on the first page). */
+export function readResultPage(sql: SqlStorage, task: TaskDefinition, options: ResultPageOptions) {
+  const rows = readResultRows(sql, options)
+  const columns = csvColumns(task)
+  return {
+    header: options.format === 'csv' && options.afterSeq === 0 ? columns.header : null,
+    lines: rows.map((row) => (options.format === 'csv' ? columns.line(row) : resultLineText(row))),
+    cursors: rows.map((row) => row.seq),
+    lastSeq: rows.at(-1)?.seq ?? null,
+  }
+}
+
 /** The row's result line as JSON text. */
 export function resultLineText(row: ResultRow): string {
   return row.line ?? JSON.stringify(failedLine(row.custom_id, JSON.parse(row.error ?? '{}')))

@@ -61,6 +61,41 @@ export type BatchState = BatchSpec & {
   resultsKey: string | null
 }
 
+/** What a caller sees of a batch: its counters, with the total known so far. */
+export type BatchSummary = Pick<
+  BatchState,
+  | 'status'
+  | 'completed'
+  | 'failed'
+  | 'needsReview'
+  | 'cacheHits'
+  | 'costUsd'
+  | 'usage'
+  | 'error'
+  | 'resultsKey'
+> & {
+  total: number
+  inflight: number
+}
+
+export function summarize(state: BatchState): BatchSummary {
+  const { status, completed, failed, needsReview, cacheHits, costUsd, usage, error, resultsKey } = state
+  const { inflight, ingestDone, ingested, expected } = state
+  return {
+    status,
+    completed,
+    failed,
+    needsReview,
+    cacheHits,
+    costUsd,
+    usage,
+    error,
+    resultsKey,
+    inflight,
+    total: ingestDone ? ingested : Math.max(expected, ingested),
+  }
+}
+
 export function pendingTasks(state: BatchState): number {
   return state.ingested - state.completed - state.failed - state.inflight
 }
