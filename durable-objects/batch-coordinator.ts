@@ -44,8 +44,10 @@ export class BatchCoordinator extends DurableObject<Env> {
     super(ctx, env)
     this.chunks = new ChunkLedger(ctx.storage.sql)
     ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(SCHEMA)
       this.state = ctx.storage.kv.get<BatchState>('state') ?? null
+      // Tables are made when the batch starts, so looking up an id that never started (another
+      // tenant's, a typo) leaves no storage behind.
+      if (this.state) ctx.storage.sql.exec(SCHEMA)
     })
   }
 
@@ -71,6 +73,7 @@ export class BatchCoordinator extends DurableObject<Env> {
   /** Starts the batch once; a repeated call (e.g. a retried request) changes nothing. */
   async start(input: StartInput): Promise<BatchSummary> {
     if (this.state) return this.summary()
+    this.ctx.storage.sql.exec(SCHEMA)
     this.state = initialState(input)
     if (input.source === 'inline') {
       const rows = input.items.map((item) => ({ customId: item.custom_id, fields: item.input }))
@@ -194,7 +197,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Failed tasks that a retry would run again (not rows that were invalid). */
   async rerunnableCount(): Promise<number> {
-    return this.chunks.rerunnableCount()
+    return this.state ? this.chunks.rerunnableCount() : 0
   }
 
   /** Re-runs only the failed tasks of a finished batch. */

@@ -202,6 +202,17 @@ describe('batch coordinator and tasks consumer', () => {
     )
   })
 
+  it('stores nothing for a batch id that never started, such as another tenant’s', async () => {
+    const stub = env.BATCHES.get(env.BATCHES.idFromName(`ten_other/bat_never_${Date.now()}`))
+    expect(await stub.present()).toBeNull()
+    const tables = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'tasks'")
+        .toArray(),
+    )
+    expect(tables).toEqual([])
+  })
+
   it('keeps its state when evicted and restarted, and finishes', async () => {
     const { stub, id, tenantId, batchId, routed } = await startBatch(30)
     const [first] = await openChunkIds(stub)
