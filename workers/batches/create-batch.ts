@@ -159,17 +159,12 @@ export async function createBatch(
         : []),
     ])
     const spec = { tenantId, batchId, task: body.task, params, settings, expected: total }
+    // The coordinator keeps the created row, so it can present the batch without a D1 read.
+    const start = { ...spec, row: row[0] }
     const summary = await batchCoordinator(env, tenantId, batchId).start(
       file
-        ? {
-            ...spec,
-            row: row[0],
-            source: 'file',
-            key: file.r2Key,
-            format: format!,
-            mapping: body.mapping ?? null,
-          }
-        : { ...spec, row: row[0], source: 'inline', items: body.items! },
+        ? { ...start, source: 'file', key: file.r2Key, format: format!, mapping: body.mapping ?? null }
+        : { ...start, source: 'inline', items: body.items! },
     )
     await emitBatchCreated(env, { ...spec, ...summary })
     return { batch: presentBatch(row[0]!, summary), replayed: false }

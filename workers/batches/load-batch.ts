@@ -17,9 +17,10 @@ export async function loadBatchRow(env: Env, tenantId: string, batchId: string) 
  * tenant's id finds nothing) without a D1 read; from D1 when the coordinator has no row of it.
  */
 export async function loadBatch(env: Env, tenantId: string, batchId: string): Promise<PresentedBatch> {
-  const presented = await batchCoordinator(env, tenantId, batchId).present()
+  const coordinator = batchCoordinator(env, tenantId, batchId)
+  const presented = await coordinator.present()
   if (presented) return presented
   const row = await loadBatchRow(env, tenantId, batchId)
   if (isFinished(row.status)) return presentBatch(row)
-  return presentBatch(row, await batchCoordinator(env, tenantId, batchId).summary())
+  return presentBatch(row, await coordinator.summary())
 }
