@@ -23,11 +23,12 @@ interface __BaseEnv_Env {
 	TENANTS: DurableObjectNamespace<import("./workers/index").TenantCoordinator>;
 	BATCHES: DurableObjectNamespace<import("./workers/index").BatchCoordinator>;
 	RESPONSE_CACHE: DurableObjectNamespace<import("./workers/index").ResponseCache>;
+	THROTTLE: DurableObjectNamespace<import("./workers/index").AccessThrottle>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./workers/index");
-		durableNamespaces: "TenantCoordinator" | "BatchCoordinator" | "ResponseCache";
+		durableNamespaces: "TenantCoordinator" | "BatchCoordinator" | "ResponseCache" | "AccessThrottle";
 	}
 	interface StagingEnv {
 		FILES: R2Bucket;
@@ -51,6 +52,7 @@ declare namespace Cloudflare {
 		TENANTS: DurableObjectNamespace<import("./workers/index").TenantCoordinator>;
 		BATCHES: DurableObjectNamespace<import("./workers/index").BatchCoordinator>;
 		RESPONSE_CACHE: DurableObjectNamespace<import("./workers/index").ResponseCache>;
+		THROTTLE: DurableObjectNamespace<import("./workers/index").AccessThrottle>;
 	}
 	interface ProductionEnv {
 		FILES: R2Bucket;
@@ -74,6 +76,7 @@ declare namespace Cloudflare {
 		TENANTS: DurableObjectNamespace<import("./workers/index").TenantCoordinator>;
 		BATCHES: DurableObjectNamespace<import("./workers/index").BatchCoordinator>;
 		RESPONSE_CACHE: DurableObjectNamespace<import("./workers/index").ResponseCache>;
+		THROTTLE: DurableObjectNamespace<import("./workers/index").AccessThrottle>;
 	}
 	interface Env extends __BaseEnv_Env {}
 }

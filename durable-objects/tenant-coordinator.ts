@@ -2,13 +2,12 @@
 // against the plan's concurrent-batch and monthly-task quotas, and each running batch's fair
 // share of the tenant's task concurrency. State lives in the object's SQLite-backed key-value
 // store, so a restart forgets no running batch. Rate-limit state is held in memory and written
-// at most every RATE_STATE_PERSIST_MS: a commit per request made the limiter cost more than the
-// request it guards, and a restart can then forget at most that long a stretch of admissions.
+// at most once a second (see GcraBuckets).
 // It also keeps the tenant's revoked API key ids, so isolates that cached a key learn of its
 // revocation here.
 import { DurableObject } from 'cloudflare:workers'
 import { z } from 'zod'
-import { gcra } from '../shared/rate-limit/gcra'
+import { GcraBuckets } from '../shared/rate-limit/gcra-buckets'
 import type { RateLimitDecision } from '../shared/rate-limit/headers'
 
 const keyIdSchema = z.string().min(1)
@@ -45,31 +44,12 @@ const MIN_SHARE = 10
 
 const revokedKey = (keyId: string) => `revoked:${keyId}`
 
-/** How often admitted requests' rate-limit state reaches storage. */
-const RATE_STATE_PERSIST_MS = 1_000
-
 function monthKey(now = new Date()) {
   return `usage:${now.toISOString().slice(0, 7)}`
 }
 
 export class TenantCoordinator extends DurableObject<Env> {
-  /** Each bucket's theoretical arrival time; the truth between writes to storage. */
-  private readonly tats = new Map<string, number>()
-  private readonly unsaved = new Set<string>()
-  private savedAt = 0
-
-  private tatOf(key: string): number | undefined {
-    return this.tats.get(key) ?? this.ctx.storage.kv.get<number>(key)
-  }
-
-  private setTat(key: string, tat: number, now: number) {
-    this.tats.set(key, tat)
-    this.unsaved.add(key)
-    if (now - this.savedAt < RATE_STATE_PERSIST_MS) return
-    for (const unsaved of this.unsaved) this.ctx.storage.kv.put(unsaved, this.tats.get(unsaved))
-    this.unsaved.clear()
-    this.savedAt = now
-  }
+  private readonly buckets = new GcraBuckets(this.ctx.storage.kv)
 
   /**
    * Admits or refuses one request against both the tenant's and the caller's bucket; a revoked
@@ -78,23 +58,16 @@ export class TenantCoordinator extends DurableObject<Env> {
   async checkRateLimit(input: RateLimitCheck): Promise<RateLimitAnswer> {
     const { callerId, keyId, tenant, caller } = checkInputSchema.parse(input)
     if (keyId && this.ctx.storage.kv.get(revokedKey(keyId)) !== undefined) return { revoked: true }
-    const now = Date.now()
-    const buckets = [
-      { name: 'tenant', key: 'rl:tenant', ...tenant },
-      { name: 'caller', key: `rl:caller:${callerId}`, ...caller },
-    ].map((bucket) => ({
-      ...bucket,
-      decision: gcra(this.tatOf(bucket.key), now, bucket.limit, bucket.windowSeconds * 1000),
-    }))
-
-    const allowed = buckets.every((bucket) => bucket.decision.allowed)
-    if (allowed) for (const bucket of buckets) this.setTat(bucket.key, bucket.decision.nextTat, now)
-
+    const names = ['tenant', 'caller']
+    const { allowed, retryAfterSeconds, buckets } = this.buckets.take([
+      { key: 'rl:tenant', ...tenant },
+      { key: `rl:caller:${callerId}`, ...caller },
+    ])
     return {
       allowed,
-      retryAfterSeconds: Math.ceil(Math.max(...buckets.map((b) => b.decision.retryAfterMs)) / 1000),
-      policies: buckets.map((bucket) => ({
-        name: bucket.name,
+      retryAfterSeconds,
+      policies: buckets.map((bucket, i) => ({
+        name: names[i]!,
         limit: bucket.limit,
         windowSeconds: bucket.windowSeconds,
         remaining: allowed ? bucket.decision.remaining : bucket.decision.available,

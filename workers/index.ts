@@ -5,6 +5,7 @@ import { consumeDeadTasks } from './consumers/tasks-dead-letter'
 import { consumeWebhooks } from './webhooks/consumer'
 import { consumeDeadWebhooks } from './webhooks/dead-letter'
 
+export { AccessThrottle } from '../durable-objects/access-throttle'
 export { BatchCoordinator } from '../durable-objects/batch-coordinator'
 export { ResponseCache } from '../durable-objects/response-cache'
 export { TenantCoordinator } from '../durable-objects/tenant-coordinator'

@@ -15,6 +15,12 @@ export const plans = sqliteTable('plans', {
   monthlyTaskQuota: integer('monthly_task_quota').notNull(),
   /** Tasks of one tenant being executed at once, shared fairly between its running batches. */
   maxConcurrentTasks: integer('max_concurrent_tasks').notNull(),
+  /** Outbound webhook endpoints a tenant may register (each event is one POST per endpoint). */
+  maxWebhookEndpoints: integer('max_webhook_endpoints').notNull().default(10),
+  /** Inbound integrations a tenant may register. */
+  maxIntegrations: integer('max_integrations').notNull().default(10),
+  /** Live event streams (SSE) a tenant may hold open at once. */
+  maxOpenStreams: integer('max_open_streams').notNull().default(10),
 })
 
 export const tenants = sqliteTable('tenants', {
@@ -35,8 +41,30 @@ export const users = sqliteTable('users', {
   name: text('name').notNull(),
   /** Null for users who only sign in through their tenant's OpenID Connect issuer. */
   passwordHash: text('password_hash'),
+  /** When the user proved they read this address; a tenant runs no batches until its owner has. */
+  emailVerifiedAt: integer('email_verified_at'),
   createdAt: createdAt(),
 })
+
+export const USER_TOKEN_PURPOSES = ['email_verification'] as const
+export type UserTokenPurpose = (typeof USER_TOKEN_PURPOSES)[number]
+
+/** Single-use, expiring tokens sent to a user's address; only their SHA-256 is kept. */
+export const userTokens = sqliteTable(
+  'user_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    purpose: text('purpose', { enum: USER_TOKEN_PURPOSES }).notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [index('user_tokens_user').on(table.userId, table.purpose)],
+)
 
 export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
@@ -56,6 +84,33 @@ export const memberships = sqliteTable(
   (table) => [
     primaryKey({ columns: [table.tenantId, table.userId] }),
     index('memberships_user').on(table.userId),
+  ],
+)
+
+/**
+ * An admin's invitation of an email address to the tenant with a role. The invitee accepts with
+ * the single-use token (only its SHA-256 is kept); nobody is added to a tenant without accepting.
+ */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    email: text('email').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    tokenHash: text('token_hash').notNull().unique(),
+    invitedBy: text('invited_by').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    acceptedAt: integer('accepted_at'),
+    acceptedBy: text('accepted_by'),
+    revokedAt: integer('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('invitations_tenant').on(table.tenantId, table.id),
+    index('invitations_tenant_email').on(table.tenantId, table.email),
   ],
 )
 
@@ -91,11 +146,19 @@ export const refreshTokens = sqliteTable(
       .notNull()
       .references(() => users.id),
     tokenHash: text('token_hash').notNull().unique(),
+    /**
+     * Every token rotated from one sign-in shares its family; reusing a spent token revokes the
+     * family. Null only for tokens issued before families existed (each is then its own family).
+     */
+    familyId: text('family_id'),
     expiresAt: integer('expires_at').notNull(),
     revokedAt: integer('revoked_at'),
     createdAt: createdAt(),
   },
-  (table) => [index('refresh_tokens_user').on(table.tenantId, table.userId)],
+  (table) => [
+    index('refresh_tokens_user').on(table.tenantId, table.userId),
+    index('refresh_tokens_family').on(table.familyId),
+  ],
 )
 
 export const auditLog = sqliteTable(
