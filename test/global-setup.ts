@@ -18,23 +18,41 @@ declare module 'vitest' {
   }
 }
 
-/** Serves JSON Web Key Sets that tests publish with PUT and identity checks fetch with GET. */
+/**
+ * Serves what tests publish with PUT (JSON Web Key Sets, images) at the path they PUT it to, and
+ * counts the GETs of each path: `GET /__hits/<path>` answers `{ "hits": n }`. A PUT with
+ * `x-redirect-to: <url>` makes the path answer 302 to that URL; with `x-status: <n>`, answer n.
+ */
 function startJwksHost() {
-  const sets = new Map<string, string>()
+  type Published = { body: Buffer; type: string; status: number; location?: string }
+  const published = new Map<string, Published>()
+  const hits = new Map<string, number>()
   return createServer((req, res) => {
     const path = req.url ?? '/'
     if (req.method === 'PUT') {
-      let body = ''
-      req.on('data', (chunk) => (body += chunk))
+      const chunks: Buffer[] = []
+      req.on('data', (chunk: Buffer) => chunks.push(chunk))
       req.on('end', () => {
-        sets.set(path, body)
+        const location = req.headers['x-redirect-to'] as string | undefined
+        published.set(path, {
+          body: Buffer.concat(chunks),
+          type: req.headers['content-type'] ?? 'application/jwk-set+json',
+          status: location ? 302 : Number(req.headers['x-status'] ?? 200),
+          location,
+        })
         res.writeHead(204).end()
       })
       return
     }
-    const set = sets.get(path)
-    if (!set) return res.writeHead(404).end()
-    res.writeHead(200, { 'Content-Type': 'application/jwk-set+json' }).end(set)
+    if (path.startsWith('/__hits/')) {
+      const counted = hits.get(path.slice('/__hits'.length)) ?? 0
+      return res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ hits: counted }))
+    }
+    hits.set(path, (hits.get(path) ?? 0) + 1)
+    const item = published.get(path)
+    if (!item) return res.writeHead(404).end()
+    if (item.location) return res.writeHead(item.status, { Location: item.location }).end()
+    res.writeHead(item.status, { 'Content-Type': item.type }).end(item.body)
   })
 }
 

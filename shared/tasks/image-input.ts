@@ -1,12 +1,21 @@
 // The image a task reads: a public http(s) URL or an uploaded file. Files travel as
-// { url: 'file:<id>' } until the executor replaces them with the file's bytes.
+// { url: 'file:<id>' } until the executor replaces them with the file's bytes. A URL is checked
+// against the URL guard here, at the door, so a private or metadata address fails the row at
+// once; loopback waits for the fetch, whose guarded fetch knows the dev flag and checks again.
 import { z } from 'zod'
+import { checkUrl } from '../net/url-guard'
 import type { ImageInput } from './model-call'
+
+function publicImageUrl(url: string, context: z.RefinementCtx) {
+  const verdict = checkUrl(url, { allowLoopback: true })
+  if (!verdict.ok) context.addIssue({ code: 'custom', message: `image_url is refused: ${verdict.reason}` })
+}
 
 export const imageFields = {
   image_url: z
     .url({ protocol: /^https?$/ })
     .max(4096)
+    .superRefine(publicImageUrl)
     .optional(),
   image_file_id: z.string().trim().min(1).max(200).optional(),
 }

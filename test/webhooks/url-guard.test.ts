@@ -2,11 +2,11 @@
 // whether written plainly or disguised (numeric IPv4 forms, IPv4 inside IPv6), at registration
 // and again at delivery; the localhost flag works only in development.
 import { describe, expect, it } from 'vitest'
-import { parseIPv4, parseIPv6 } from '../../workers/webhooks/ip-ranges'
-import { allowsLoopback, checkWebhookUrl } from '../../workers/webhooks/url-guard'
+import { parseIPv4, parseIPv6 } from '../../shared/net/ip-ranges'
+import { allowsLoopback, checkUrl } from '../../shared/net/url-guard'
 import { callJson, expectErrorEnvelope, signUp } from '../support/api'
 
-const strict = (url: string) => checkWebhookUrl(url, { allowLoopback: false })
+const strict = (url: string) => checkUrl(url, { allowLoopback: false })
 const reasonOf = (url: string) => {
   const verdict = strict(url)
   return verdict.ok ? 'allowed' : verdict.reason
@@ -96,7 +96,7 @@ describe('webhook URL guard', () => {
     expect(allowsLoopback({ APP_ENV: 'development', WEBHOOKS_ALLOW_LOCALHOST: 'true' })).toBe(true)
     expect(allowsLoopback({ APP_ENV: 'production', WEBHOOKS_ALLOW_LOCALHOST: 'true' })).toBe(false)
     expect(allowsLoopback({ APP_ENV: 'development' })).toBe(false)
-    const relaxed = (url: string) => checkWebhookUrl(url, { allowLoopback: true }).ok
+    const relaxed = (url: string) => checkUrl(url, { allowLoopback: true }).ok
     expect(relaxed('http://127.0.0.1:8787/hook')).toBe(true)
     expect(relaxed('http://localhost:8787/hook')).toBe(true)
     expect(relaxed('http://[::1]:8787/hook')).toBe(true)

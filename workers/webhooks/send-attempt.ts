@@ -1,12 +1,14 @@
-// One HTTP attempt at delivering a message to an endpoint: the URL re-checked, the body signed
-// (Standard Webhooks) or turned into a Slack message, a 15 s timeout, redirects not followed.
+// One HTTP attempt at delivering a message to an endpoint: the body signed (Standard Webhooks)
+// or turned into a Slack message, sent through the guarded fetch (the URL re-checked, redirects
+// handed back unfollowed), a 15 s timeout.
 import type { WebhookEndpoint } from '../../shared/db/schema'
+import type { UrlGuardEnv } from '../../shared/net/url-guard'
+import { fetchGuarded, UrlRefusedError } from '../security/guarded-fetch'
 import { utf8 } from './hmac'
 import { parseRetryAfter } from './retry-schedule'
 import { signingSecrets } from './secrets'
 import { slackMessage } from './slack-message'
 import { signatureHeader } from './standard-signature'
-import { allowsLoopback, checkWebhookUrl, type UrlGuardEnv } from './url-guard'
 
 export const DELIVERY_TIMEOUT_MS = 15_000
 const USER_AGENT = 'IA-Bulk-Webhooks/1.0'
@@ -65,19 +67,13 @@ export async function sendAttempt(
   message: StoredMessage,
   { timeoutMs = DELIVERY_TIMEOUT_MS } = {},
 ): Promise<AttemptResult> {
-  const verdict = checkWebhookUrl(endpoint.url, { allowLoopback: allowsLoopback(env) })
-  if (!verdict.ok) return failure(`URL refused: ${verdict.reason}`, { refused: true })
-
   const init = await request(env, endpoint, message)
   const started = Date.now()
   let response: Response
   try {
-    response = await fetch(verdict.url, {
-      ...init,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    })
+    response = await fetchGuarded(env, endpoint.url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
   } catch (error) {
+    if (error instanceof UrlRefusedError) return failure(`URL refused: ${error.reason}`, { refused: true })
     const latencyMs = Date.now() - started
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError'
     return failure(timedOut ? `No answer within ${timeoutMs / 1000} s.` : `Connection failed: ${error}`, {

@@ -1,6 +1,7 @@
 // Which providers this deployment (and this tenant) can call, and the default route of a task.
 // A tenant's own key for a provider takes the place of the platform's.
 import type { ProviderTarget } from '../../../shared/db/schema'
+import type { UrlGuardEnv } from '../../../shared/net/url-guard'
 import type { ProviderSlug, TaskDefinition } from '../../../shared/tasks/types'
 import type { Provider } from '../provider'
 import { anthropicProvider } from './anthropic'
@@ -10,7 +11,7 @@ import { readSimulatedConfig } from './simulated/config'
 import { workersAiProvider } from './workers-ai'
 import { aiOverRest } from './workers-ai/rest-binding'
 
-export type ProviderEnv = {
+export type ProviderEnv = UrlGuardEnv & {
   /** The provider tried first; `simulated` also means the AI binding is not used (local runs). */
   DEFAULT_PROVIDER?: string
   AI?: Ai
@@ -61,7 +62,10 @@ export function defaultRoute(task: TaskDefinition, configured: Set<ProviderSlug>
   return targets.length ? targets : [{ provider: 'simulated', model: task.models.simulated ?? 'simulated-1' }]
 }
 
-/** Provider instances for one run, keyed by slug. */
+/**
+ * Provider instances for one run, keyed by slug. A base URL from a tenant's key is fetched
+ * through the URL guard; the operator's (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, …) is trusted.
+ */
 export function providersFor(
   env: ProviderEnv,
   credentials: TenantCredentials = {},
@@ -76,6 +80,7 @@ export function providersFor(
     providers.openai = openaiProvider({
       apiKey: openai.apiKey || undefined,
       baseUrl: openai.baseUrl ?? undefined,
+      guard: credentials.openai ? env : undefined,
     })
   const anthropic =
     credentials.anthropic ??
@@ -86,6 +91,7 @@ export function providersFor(
     providers.anthropic = anthropicProvider({
       apiKey: anthropic.apiKey,
       baseUrl: anthropic.baseUrl ?? undefined,
+      guard: credentials.anthropic ? env : undefined,
     })
   if (env.WORKERS_AI_ACCOUNT_ID && env.WORKERS_AI_API_TOKEN) {
     const ai = aiOverRest({
@@ -93,9 +99,9 @@ export function providersFor(
       apiToken: env.WORKERS_AI_API_TOKEN,
       baseUrl: env.WORKERS_AI_BASE_URL,
     })
-    providers['workers-ai'] = workersAiProvider({ ai })
+    providers['workers-ai'] = workersAiProvider({ ai, imageGuard: env })
   } else if (env.DEFAULT_PROVIDER === 'workers-ai' && env.AI) {
-    providers['workers-ai'] = workersAiProvider({ ai: env.AI })
+    providers['workers-ai'] = workersAiProvider({ ai: env.AI, imageGuard: env })
   }
   return providers
 }

@@ -5,10 +5,10 @@ import { z } from '@hono/zod-openapi'
 import { and, eq } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { providerKeys } from '../../../shared/db/schema'
-import { AppError, errors } from '../../../shared/errors'
+import { errors } from '../../../shared/errors'
+import { assertUrl } from '../../../shared/net/url-guard'
 import { providerKeySchema, providerKeyUpdateSchema, providerParamSchema } from '../../../shared/schemas/ai'
 import { encryptSecret } from '../../../shared/secret-box'
-import { allowsLoopback, checkWebhookUrl } from '../../webhooks/url-guard'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
 import { recordCallerAudit } from '../request-context'
 
@@ -55,11 +55,11 @@ export const providerKeyRoutes = createRouter()
       const principal = c.get('principal')
       const { provider } = c.req.valid('param')
       const body = c.req.valid('json')
-      if (body.base_url) {
-        const verdict = checkWebhookUrl(body.base_url, { allowLoopback: allowsLoopback(c.env) })
-        if (!verdict.ok)
-          throw new AppError('provider_url_refused', 400, `This base URL cannot be used. ${verdict.reason}`)
-      }
+      if (body.base_url)
+        assertUrl(body.base_url, c.env, {
+          code: 'provider_url_refused',
+          refusal: 'This base URL cannot be used.',
+        })
       const now = Math.floor(Date.now() / 1000)
       const values = {
         ciphertext: await encryptSecret(c.env.ENCRYPTION_KEY, body.api_key),
@@ -81,7 +81,12 @@ export const providerKeyRoutes = createRouter()
       method: 'delete',
       path: '/{provider}',
       tags: ['Provider keys'],
-      summary: 'Remove the tenant’s key (the platform’s key, if any, is used again)',
+      summary: 'Remove the tenant’s key: no call uses it from now on',
+      description:
+        'Chunks of running batches read the tenant’s keys when they run: a batch created with this ' +
+        'key stops using it at once and does not switch to the platform’s key (its tasks go on to ' +
+        'the route’s next target, or fail with `provider_key_deleted`). New batches and realtime ' +
+        'calls use the platform’s key, if any. A key stored again (PUT) is used by later chunks.',
       request: { params: providerParamSchema },
       responses: { 204: { description: 'Removed.' } },
     }),

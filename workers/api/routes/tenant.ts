@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm'
 import { type Database, db } from '../../../shared/db/client'
 import { plans, tenants } from '../../../shared/db/schema'
 import { errors } from '../../../shared/errors'
+import { assertUrl } from '../../../shared/net/url-guard'
 import { tenantSchema, tenantUpdateSchema } from '../../../shared/schemas/identity'
 import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
 import { recordCallerAudit } from '../request-context'
@@ -55,6 +56,9 @@ export const tenantRoutes = createRouter()
       request: jsonBody(tenantUpdateSchema),
       responses: {
         200: json(tenantSchema, 'The updated tenant.'),
+        400: errorResponse(
+          'The issuer or JWKS URL is refused by the URL guard (`url_refused`: https, public hosts only), or the body is not valid.',
+        ),
         409: errorResponse('Another tenant uses this issuer.'),
       },
     }),
@@ -73,6 +77,17 @@ export const tenantRoutes = createRouter()
             }),
       }
       if (body.oidc) {
+        // The issuer is trusted to name members and its key set is fetched: both pass the URL guard.
+        assertUrl(body.oidc.issuer, c.env, {
+          code: 'url_refused',
+          refusal: 'This OpenID Connect issuer cannot be used.',
+          httpsOnly: true,
+        })
+        assertUrl(body.oidc.jwks_url, c.env, {
+          code: 'url_refused',
+          refusal: 'This JWKS URL cannot be used.',
+          httpsOnly: true,
+        })
         const holder = await database.query.tenants.findFirst({
           where: eq(tenants.oidcIssuer, body.oidc.issuer),
         })

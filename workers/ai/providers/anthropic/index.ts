@@ -1,16 +1,23 @@
 // The Anthropic Messages API as a chat provider.
+import type { UrlGuardEnv } from '../../../../shared/net/url-guard'
 import { type Provider, ProviderError } from '../../provider'
 import { postJson } from '../http-errors'
 import { type AnthropicConfig, endpoint, headers, MESSAGES_PATH } from './api'
 import { messagesRequest, messagesResult } from './chat'
 import { errorMessage } from './errors'
 
-export type AnthropicProviderOptions = { baseUrl?: string; apiKey: string }
+export type AnthropicProviderOptions = {
+  baseUrl?: string
+  apiKey: string
+  /** Set when the base URL is a tenant's: calls then go through the URL guard. */
+  guard?: UrlGuardEnv
+}
 
 /** @example anthropicProvider({ apiKey: env.ANTHROPIC_API_KEY }) */
 export function anthropicProvider({
   baseUrl = 'https://api.anthropic.com',
   apiKey,
+  guard,
 }: AnthropicProviderOptions): Provider {
   const config: AnthropicConfig = { baseUrl, apiKey }
   const slug = 'anthropic'
@@ -28,6 +35,7 @@ export function anthropicProvider({
         signal,
         provider: slug,
         errorMessage,
+        guard,
       })
       return { ...messagesResult(body, slug, call.json), provider: slug }
     },

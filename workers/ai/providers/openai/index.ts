@@ -1,4 +1,5 @@
 // An OpenAI-compatible provider: chat completions (with JSON schema output) and embeddings.
+import type { UrlGuardEnv } from '../../../../shared/net/url-guard'
 import { type Provider, ProviderError } from '../../provider'
 import { postJson } from '../http-errors'
 import { CHAT_PATH, EMBEDDINGS_PATH, endpoint, headers, type OpenAIConfig } from './api'
@@ -6,7 +7,13 @@ import { chatRequest, chatResult } from './chat'
 import { embedRequest, embedResult } from './embed'
 import { errorMessage } from './errors'
 
-export type OpenAIProviderOptions = { baseUrl?: string; apiKey?: string; slug?: string }
+export type OpenAIProviderOptions = {
+  baseUrl?: string
+  apiKey?: string
+  slug?: string
+  /** Set when the base URL is a tenant's: calls then go through the URL guard. */
+  guard?: UrlGuardEnv
+}
 
 /**
  * @example
@@ -17,6 +24,7 @@ export function openaiProvider({
   baseUrl = 'https://api.openai.com/v1',
   apiKey,
   slug = 'openai',
+  guard,
 }: OpenAIProviderOptions = {}): Provider {
   const config: OpenAIConfig = { baseUrl, apiKey }
   const post = (path: string, body: unknown, signal: AbortSignal) =>
@@ -27,6 +35,7 @@ export function openaiProvider({
       signal,
       provider: slug,
       errorMessage,
+      guard,
     })
 
   return {

@@ -1,15 +1,25 @@
 // Workers AI image models take the image as an array of byte values: decode inline base64, or
-// fetch a URL (its failures mapped like a provider's, since the task cannot run without it).
+// fetch a URL through the URL guard (a few redirects, each re-checked; its failures mapped like
+// a provider's, since the task cannot run without it).
+
+import type { UrlGuardEnv } from '../../../../shared/net/url-guard'
 import type { ImageInput } from '../../../../shared/tasks/model-call'
+import { fetchGuarded } from '../../../security/guarded-fetch'
 import { ProviderError } from '../../provider'
 import { statusError, thrownError } from '../http-errors'
 
-export async function imageBytes(image: ImageInput, signal: AbortSignal): Promise<number[]> {
+const IMAGE_REDIRECTS = 3
+
+export async function imageBytes(
+  image: ImageInput,
+  signal: AbortSignal,
+  guard: UrlGuardEnv,
+): Promise<number[]> {
   if ('data' in image) return decodeBase64(image.data)
   let response: Response
   let bytes: ArrayBuffer
   try {
-    response = await fetch(image.url, { signal })
+    response = await fetchGuarded(guard, image.url, { signal }, { maxRedirects: IMAGE_REDIRECTS })
     bytes = await response.arrayBuffer()
   } catch (error) {
     throw thrownError(error, signal, `Image ${image.url}`)

@@ -1,6 +1,8 @@
 // Workers AI through the `AI` binding (or `aiOverRest`): chat and vision, JSON mode, embeddings,
 // text and image classification, object detection. The binding reports no model name, so the
 // result names the model asked for; usage is estimated where the model reports none.
+import { env as deploymentEnv } from 'cloudflare:workers'
+import type { UrlGuardEnv } from '../../../../shared/net/url-guard'
 import { estimateTokens, type Provider, type ProviderRequest, type ProviderResult } from '../../provider'
 import type { AiRunner } from './api'
 import { chatImage, chatInputs, chatResult } from './chat'
@@ -12,12 +14,16 @@ import { imageBytes } from './image'
 export type { AiRunner } from './api'
 export { aiOverRest } from './rest-binding'
 
-export type WorkersAiProviderOptions = { ai: AiRunner }
+export type WorkersAiProviderOptions = {
+  ai: AiRunner
+  /** The settings image URLs are guarded under (the loopback flag); the deployment's env by default. */
+  imageGuard?: UrlGuardEnv
+}
 
 const NO_USAGE = { input_tokens: 0, output_tokens: 0 }
 
 /** @example workersAiProvider({ ai: env.AI }) */
-export function workersAiProvider({ ai }: WorkersAiProviderOptions): Provider {
+export function workersAiProvider({ ai, imageGuard = deploymentEnv }: WorkersAiProviderOptions): Provider {
   const slug = 'workers-ai'
 
   async function run(request: ProviderRequest, inputs: Record<string, unknown>): Promise<unknown> {
@@ -33,7 +39,7 @@ export function workersAiProvider({ ai }: WorkersAiProviderOptions): Provider {
     switch (call.kind) {
       case 'chat': {
         const image = chatImage(call)
-        const bytes = image && (await imageBytes(image, signal))
+        const bytes = image && (await imageBytes(image, signal, imageGuard))
         return chatResult(await run(request, chatInputs(call, bytes)), call)
       }
       case 'embed':
@@ -45,12 +51,16 @@ export function workersAiProvider({ ai }: WorkersAiProviderOptions): Provider {
         }
       case 'classify_image':
         return {
-          output: labelsResult(await run(request, { image: await imageBytes(call.image, signal) })),
+          output: labelsResult(
+            await run(request, { image: await imageBytes(call.image, signal, imageGuard) }),
+          ),
           usage: NO_USAGE,
         }
       case 'detect_objects':
         return {
-          output: objectsResult(await run(request, { image: await imageBytes(call.image, signal) })),
+          output: objectsResult(
+            await run(request, { image: await imageBytes(call.image, signal, imageGuard) }),
+          ),
           usage: NO_USAGE,
         }
     }

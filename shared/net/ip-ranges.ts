@@ -1,6 +1,7 @@
-// Classifies IP literals for the webhook URL guard: which IPv4 and IPv6 ranges are not the
-// public internet (loopback, private, link-local, CGNAT, metadata, documentation, multicast),
-// including IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4).
+// Classifies IP literals for the URL guard: which IPv4 and IPv6 ranges are not the public
+// internet (loopback, private, link-local, CGNAT, metadata, documentation, multicast). IPv6 forms
+// that carry an IPv4 address (mapped, translated, NAT64, 6to4) are judged by the address they
+// carry; IPv6 outside global unicast (2000::/3) is refused whatever it is.
 
 export type AddressClass = { kind: 'public' } | { kind: 'loopback' | 'refused'; range: string }
 
@@ -15,6 +16,7 @@ const V4_RANGES: [base: string, bits: number, name: string][] = [
   ['172.16.0.0', 12, '172.16.0.0/12 (private)'],
   ['192.0.0.0', 24, '192.0.0.0/24 (IETF protocol assignments)'],
   ['192.0.2.0', 24, '192.0.2.0/24 (documentation)'],
+  ['192.88.99.0', 24, '192.88.99.0/24 (6to4 relay anycast)'],
   ['192.168.0.0', 16, '192.168.0.0/16 (private)'],
   ['198.18.0.0', 15, '198.18.0.0/15 (benchmarking)'],
   ['198.51.100.0', 24, '198.51.100.0/24 (documentation)'],
@@ -86,33 +88,40 @@ function embeddedV4(high: number, low: number): number {
   return high * 65536 + low
 }
 
-/** Mapped, translated and 6to4 forms are judged by the IPv4 address they carry. */
+/** Mapped, translated, NAT64 and 6to4 forms are judged by the IPv4 address they carry. */
 function classifyCarried(address: number, form: string): AddressClass {
   const inner = classifyIPv4(address)
   return inner.kind === 'public' ? PUBLIC : { kind: 'refused', range: `${form} of ${inner.range}` }
 }
 
+const refused = (range: string): AddressClass => ({ kind: 'refused', range })
+
+/** Judges eight 16-bit groups, as `parseIPv6` gives them. */
 export function classifyIPv6(g: number[]): AddressClass {
   const zeros = (from: number, to: number) => g.slice(from, to).every((group) => group === 0)
-  if (zeros(0, 8)) return { kind: 'refused', range: ':: (unspecified)' }
+  const [first, second, third] = [g[0]!, g[1]!, g[2]!]
+  const low32 = embeddedV4(g[6]!, g[7]!)
+  if (zeros(0, 8)) return refused(':: (unspecified)')
   if (zeros(0, 7) && g[7] === 1) return { kind: 'loopback', range: '::1 (loopback)' }
-  if (zeros(0, 5) && g[5] === 0xffff)
-    return classifyCarried(embeddedV4(g[6]!, g[7]!), '::ffff:0:0/96 (IPv4-mapped)')
-  if (zeros(0, 6)) return { kind: 'refused', range: '::/96 (IPv4-compatible, deprecated)' }
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(2, 6))
-    return classifyCarried(embeddedV4(g[6]!, g[7]!), '64:ff9b::/96 (NAT64)')
-  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1)
-    return { kind: 'refused', range: '64:ff9b:1::/48 (local NAT64)' }
-  if (g[0] === 0x2002) return classifyCarried(embeddedV4(g[1]!, g[2]!), '2002::/16 (6to4)')
-  if (g[0] === 0x2001 && g[1] === 0) return { kind: 'refused', range: '2001::/32 (Teredo)' }
-  if (g[0] === 0x2001 && g[1] === 0xdb8) return { kind: 'refused', range: '2001:db8::/32 (documentation)' }
-  if (g[0] === 0x100 && zeros(1, 4)) return { kind: 'refused', range: '100::/64 (discard)' }
-  if (g[0] === 0xfd00 && g[1] === 0xec2 && zeros(2, 7) && g[7] === 0x254)
-    return { kind: 'refused', range: 'fd00:ec2::254 (cloud metadata)' }
-  const first = g[0]!
-  if ((first & 0xfe00) === 0xfc00) return { kind: 'refused', range: 'fc00::/7 (unique local)' }
-  if ((first & 0xffc0) === 0xfe80) return { kind: 'refused', range: 'fe80::/10 (link-local)' }
-  if ((first & 0xffc0) === 0xfec0) return { kind: 'refused', range: 'fec0::/10 (site-local, deprecated)' }
-  if ((first & 0xff00) === 0xff00) return { kind: 'refused', range: 'ff00::/8 (multicast)' }
+  if (zeros(0, 5) && g[5] === 0xffff) return classifyCarried(low32, '::ffff:0:0/96 (IPv4-mapped)')
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0)
+    return classifyCarried(low32, '::ffff:0:0:0/96 (IPv4-translated)')
+  if (zeros(0, 6)) return refused('::/96 (IPv4-compatible, deprecated)')
+  if (first === 0x64 && second === 0xff9b && zeros(2, 6))
+    return classifyCarried(low32, '64:ff9b::/96 (NAT64)')
+  if (first === 0x64 && second === 0xff9b && third === 1) return refused('64:ff9b:1::/48 (local-use NAT64)')
+  if (first === 0x100 && zeros(1, 4)) return refused('100::/64 (discard)')
+  if (first === 0x2002) return classifyCarried(embeddedV4(second, third), '2002::/16 (6to4)')
+  if (first === 0x2001 && second === 0) return refused('2001::/32 (Teredo)')
+  if (first === 0x2001 && second === 0xdb8) return refused('2001:db8::/32 (documentation)')
+  if (first === 0x2001 && second < 0x200) return refused('2001::/23 (IETF protocol assignments)')
+  if ((first & 0xfff0) === 0x3ff0) return refused('3fff::/20 (documentation)')
+  if (first === 0xfd00 && second === 0xec2 && zeros(2, 7) && g[7] === 0x254)
+    return refused('fd00:ec2::254 (cloud metadata)')
+  if ((first & 0xfe00) === 0xfc00) return refused('fc00::/7 (unique local)')
+  if ((first & 0xffc0) === 0xfe80) return refused('fe80::/10 (link-local)')
+  if ((first & 0xffc0) === 0xfec0) return refused('fec0::/10 (site-local, deprecated)')
+  if ((first & 0xff00) === 0xff00) return refused('ff00::/8 (multicast)')
+  if ((first & 0xe000) !== 0x2000) return refused('outside 2000::/3 (not global unicast)')
   return PUBLIC
 }
