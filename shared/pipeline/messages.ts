@@ -79,15 +79,17 @@ export type TemplateSnapshot = z.infer<typeof templateSnapshotSchema>
 
 /**
  * How a batch's tasks run, fixed when the batch is created: the route, the tenant's brand voice
- * and template at that moment, whether to use the cache, and the tenant's own provider keys the
- * route needs (still encrypted).
+ * and template at that moment, whether to use the cache, and which providers of the route were to
+ * run on the tenant's own key. The keys themselves are never kept here: each chunk reads the
+ * tenant's current keys, so a deleted key stops at once and a replaced one is used from then on.
  */
 export const runSettingsSchema = z.object({
   route: z.array(providerTargetSchema).min(1),
   brand: brandSchema.nullable(),
   template: templateSnapshotSchema.nullable(),
   cache: z.boolean(),
-  credentials: z.record(z.string(), z.object({ ciphertext: z.string(), baseUrl: z.string().nullable() })),
+  /** Providers of the route the tenant had a key for; without that key now, they are not configured. */
+  tenantKeys: z.array(z.string()),
 })
 export type RunSettings = z.infer<typeof runSettingsSchema>
 

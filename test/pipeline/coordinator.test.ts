@@ -1,78 +1,14 @@
 // The batch coordinator and the tasks consumer together, driven message by message: each test
 // owns a coordinator with a unique id, so the background queue consumer (which finds coordinators
 // by name) never touches it, and the test decides every delivery.
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  runDurableObjectAlarm,
-  runInDurableObject,
-} from 'cloudflare:test'
+import { createMessageBatch, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import type { BatchCoordinator } from '../../durable-objects/batch-coordinator'
 import { toRecorded } from '../../shared/pipeline/result-line'
-import { consumeTasks } from '../../workers/consumers/tasks'
 import { consumeDeadTasks } from '../../workers/consumers/tasks-dead-letter'
-import { SIMULATED_SETTINGS } from '../support/batches'
+import { deliverChunk as deliver, chunkIds as openChunkIds, startDrivenBatch } from '../support/coordinator'
 
-let batches = 0
-
-async function startBatch(count: number) {
-  const id = env.BATCHES.newUniqueId()
-  const stub = env.BATCHES.get(id)
-  const batchId = `bat_test${++batches}_${Date.now()}`
-  const tenantId = `ten_coordinator_${batchId}`
-  await stub.start({
-    tenantId,
-    batchId,
-    task: 'seo_meta',
-    params: {},
-    settings: SIMULATED_SETTINGS,
-    expected: count,
-    source: 'inline',
-    items: Array.from({ length: count }, (_, i) => ({
-      custom_id: `t${i + 1}`,
-      input: { title: `Page ${i + 1}` },
-    })),
-  })
-  // The first alarm dispatches the first window of chunks.
-  for (let i = 0; i < 100 && (await stub.summary()).inflight === 0; i++)
-    await new Promise((r) => setTimeout(r, 10))
-  // An env whose BATCHES namespace resolves this batch's name to the test's coordinator.
-  const routed = {
-    ...env,
-    BATCHES: {
-      ...env.BATCHES,
-      idFromName: () => id,
-      get: (target: DurableObjectId) => env.BATCHES.get(target),
-    },
-  } as unknown as Env
-  return { stub, id, tenantId, batchId, routed }
-}
-
-async function deliver(
-  routed: Env,
-  body: { tenantId: string; batchId: string; chunkId: number },
-  attempts = 1,
-  extraEnv: Record<string, string> = {},
-) {
-  const batch = createMessageBatch('ia-bulk-tasks', [
-    { id: `m-${body.chunkId}-${attempts}`, timestamp: new Date(), attempts, body },
-  ])
-  const ctx = createExecutionContext()
-  await consumeTasks(batch, { ...routed, ...extraEnv } as Env)
-  return getQueueResult(batch, ctx)
-}
-
-async function openChunkIds(stub: DurableObjectStub<BatchCoordinator>) {
-  return runInDurableObject(stub, (_instance, state) =>
-    state.storage.sql
-      .exec<{ id: number }>('SELECT id FROM chunks ORDER BY id')
-      .toArray()
-      .map((row) => row.id),
-  )
-}
+const startBatch = (count: number) => startDrivenBatch(count)
 
 describe('batch coordinator and tasks consumer', () => {
   it('records a redelivered chunk once', async () => {

@@ -36,9 +36,16 @@ export type Provider = {
 /**
  * Stable codes: `rate_limited` (429), `provider_unavailable` (5xx, network), `timeout`,
  * `provider_auth` (401/403), `invalid_request` (other 4xx), `bad_response` (unparseable answer),
- * `content_filtered`, `not_configured`, `unsupported`.
+ * `content_filtered`, `not_configured`, `provider_key_deleted`, `unsupported`. Messages are ours
+ * (e.g. "openai answered 400 (invalid_request)."), never text the provider sent.
  */
 export class ProviderError extends Error {
+  /**
+   * The provider's own words (its error body, a refusal), redacted and clipped: for the log and
+   * for tests only. Callers get `code` and `message`, which are always ours.
+   */
+  detail?: string
+
   constructor(
     readonly code: string,
     message: string,

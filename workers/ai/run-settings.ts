@@ -1,7 +1,7 @@
 // Fixes how a batch (or a realtime call) will run, from the request and the tenant's settings
 // in D1: the route (an explicit model, the tenant's override for the task, or the task's
-// default), the brand voice, the template version, the cache choice, and the tenant's own
-// provider keys the route needs (still encrypted; decrypted only where the calls are made).
+// default), the brand voice, the template version, the cache choice, and which providers of the
+// route run on the tenant's own key (the keys are read again, and decrypted, where calls are made).
 import { and, desc, eq } from 'drizzle-orm'
 import { db } from '../../shared/db/client'
 import {
@@ -99,7 +99,10 @@ export async function resolveRunSettings(
   // Plain selects: drizzle's relational findFirst breaks inside a batch when it finds no row.
   const [[brand], keys, [override]] = await database.batch([
     database.select().from(brandProfiles).where(eq(brandProfiles.tenantId, tenantId)).limit(1),
-    database.select().from(providerKeys).where(eq(providerKeys.tenantId, tenantId)),
+    database
+      .select({ provider: providerKeys.provider })
+      .from(providerKeys)
+      .where(eq(providerKeys.tenantId, tenantId)),
     database
       .select()
       .from(routeOverrides)
@@ -111,11 +114,9 @@ export async function resolveRunSettings(
     keys.map((key) => key.provider),
   )
   const route = chooseRoute(request, override?.targets ?? null, configured, env)
-  const credentials: RunSettings['credentials'] = {}
-  for (const key of keys) {
-    if (route.some((target) => target.provider === key.provider))
-      credentials[key.provider] = { ciphertext: key.ciphertext, baseUrl: key.baseUrl }
-  }
+  const tenantKeys = keys
+    .map((key) => key.provider)
+    .filter((provider) => route.some((target) => target.provider === provider))
   return {
     route,
     brand: brand
@@ -130,6 +131,6 @@ export async function resolveRunSettings(
       ? await loadTemplate(database, tenantId, request.template, request.task)
       : null,
     cache: request.cache ?? true,
-    credentials,
+    tenantKeys,
   }
 }

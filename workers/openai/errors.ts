@@ -26,6 +26,7 @@ const STATUS_BY_TASK_ERROR: Record<string, ErrorStatus> = {
   unsupported: 400,
   not_configured: 400,
   provider_not_configured: 400,
+  provider_key_deleted: 400,
   rate_limited: 429,
   provider_auth: 502,
   provider_unavailable: 502,

@@ -1,6 +1,10 @@
 // Everything tasks of one batch (or one realtime call) share while they run: the task, its
 // params and run settings, the providers with the tenant's own keys decrypted, and how images
-// named by uploaded file are read.
+// named by uploaded file are read. The keys are read from D1 each time a run is made (once per
+// chunk): a key deleted meanwhile is not used, nor replaced by the platform's; a replaced one is.
+import { eq } from 'drizzle-orm'
+import { db } from '../../shared/db/client'
+import { providerKeys } from '../../shared/db/schema'
 import type { RunSettings } from '../../shared/pipeline/messages'
 import { decryptSecret } from '../../shared/secret-box'
 import { answerSchema } from '../../shared/tasks/build-call'
@@ -8,6 +12,7 @@ import type { ContentPart, ImageInput, ModelCall } from '../../shared/tasks/mode
 import type { TaskDefinition } from '../../shared/tasks/types'
 import type { Provider } from '../ai/provider'
 import { type ProviderEnv, providersFor, type TenantCredentials } from '../ai/providers'
+import { keyDeletedProvider } from '../ai/providers/key-deleted'
 
 export const DEFAULT_TASK_TIMEOUT_MS = 30_000
 
@@ -30,19 +35,52 @@ export type TaskRun = {
   resolveImages: (call: ModelCall) => Promise<ModelCall>
 }
 
-export type TaskRunEnv = ProviderEnv & { ENCRYPTION_KEY: string; FILES: R2Bucket; TASK_TIMEOUT_MS?: string }
+export type TaskRunEnv = ProviderEnv & {
+  DB: D1Database
+  ENCRYPTION_KEY: string
+  FILES: R2Bucket
+  TASK_TIMEOUT_MS?: string
+}
 
 /** A row whose image names an uploaded file that does not exist. */
 export class MissingImage extends Error {}
 
-async function decryptCredentials(env: TaskRunEnv, settings: RunSettings): Promise<TenantCredentials> {
+/** Route providers a tenant key can stand in for; a route of none of them needs no D1 read. */
+const KEYED_PROVIDERS = new Set(['openai', 'anthropic'])
+
+/**
+ * The providers of a run with the tenant's keys as they are now, decrypted. A provider the run was
+ * to call with a tenant key that is gone is `keyDeletedProvider`, so its tasks fall through to the
+ * route's next target, or fail with `provider_key_deleted`.
+ */
+async function currentProviders(
+  env: TaskRunEnv,
+  tenantId: string,
+  settings: RunSettings,
+): Promise<Record<string, Provider>> {
+  const inRoute = new Set(settings.route.map((target) => target.provider))
+  if (![...inRoute].some((slug) => KEYED_PROVIDERS.has(slug))) return providersFor(env)
+  const rows = await db(env.DB)
+    .select({
+      provider: providerKeys.provider,
+      ciphertext: providerKeys.ciphertext,
+      baseUrl: providerKeys.baseUrl,
+    })
+    .from(providerKeys)
+    .where(eq(providerKeys.tenantId, tenantId))
+  const current = rows.filter((row) => inRoute.has(row.provider))
   const entries = await Promise.all(
-    Object.entries(settings.credentials).map(async ([slug, stored]) => [
-      slug,
-      { apiKey: await decryptSecret(env.ENCRYPTION_KEY, stored.ciphertext), baseUrl: stored.baseUrl },
+    current.map(async (row) => [
+      row.provider,
+      { apiKey: await decryptSecret(env.ENCRYPTION_KEY, row.ciphertext), baseUrl: row.baseUrl },
     ]),
   )
-  return Object.fromEntries(entries)
+  const providers = providersFor(env, Object.fromEntries(entries) as TenantCredentials)
+  const present = new Set(current.map((row) => row.provider))
+  // Settings kept by a batch started before `tenantKeys` existed carry none.
+  for (const slug of settings.tenantKeys ?? [])
+    if (inRoute.has(slug) && !present.has(slug)) providers[slug] = keyDeletedProvider(slug)
+  return providers
 }
 
 function imageReader(bucket: R2Bucket, tenantId: string) {
@@ -91,7 +129,7 @@ export async function createTaskRun(
     schema,
     cacheScope: JSON.stringify([options.task.type, options.settings.route, schema]),
     inputsValidated: options.inputsValidated ?? false,
-    providers: providersFor(env, await decryptCredentials(env, options.settings)),
+    providers: await currentProviders(env, options.tenantId, options.settings),
     timeoutMs: Number(env.TASK_TIMEOUT_MS) || DEFAULT_TASK_TIMEOUT_MS,
     resolveImages: imageReader(env.FILES, options.tenantId),
   }

@@ -133,7 +133,7 @@ describe('Anthropic provider: errors', () => {
     await script('anthropic', key, [{ status: 429, headers: { 'retry-after': '3' } }, { content: 'Hi.' }])
     const error = await providerError(provider.generate(providerRequest(hello, MODEL)))
     expect(error).toMatchObject({ code: 'rate_limited', retryable: true, status: 429, retryAfterMs: 3000 })
-    expect(error.message).toContain('rate_limit_error')
+    expect(error.detail).toContain('rate_limit_error')
     const result = await provider.generate(providerRequest(hello, MODEL))
     expect(result.output).toMatchObject({ text: 'Hi.' })
   })
@@ -143,7 +143,7 @@ describe('Anthropic provider: errors', () => {
     await script('anthropic', key, [{ status: 529 }, { status: 500 }])
     const overloaded = await providerError(provider.generate(providerRequest(hello, MODEL)))
     expect(overloaded).toMatchObject({ code: 'provider_unavailable', retryable: true, status: 529 })
-    expect(overloaded.message).toContain('overloaded_error')
+    expect(overloaded.detail).toContain('overloaded_error')
     const internal = await providerError(provider.generate(providerRequest(hello, MODEL)))
     expect(internal).toMatchObject({ code: 'provider_unavailable', retryable: true, status: 500 })
   })
@@ -152,16 +152,16 @@ describe('Anthropic provider: errors', () => {
     const provider = anthropicProvider({ baseUrl: baseUrl('anthropic'), apiKey: uniqueKey('bad') })
     const error = await providerError(provider.generate(providerRequest(hello, MODEL)))
     expect(error).toMatchObject({ code: 'provider_auth', retryable: false, status: 401 })
-    expect(error.message).toContain('invalid x-api-key')
+    expect(error.detail).toContain('invalid x-api-key')
   })
 
-  it('maps a 400 to invalid_request with Anthropic’s message', async () => {
+  it('maps a 400 to invalid_request with Anthropic’s message as detail', async () => {
     const { provider } = setup()
     const error = await providerError(
       provider.generate(providerRequest({ ...hello, temperature: 1.5 } as ModelCall, MODEL)),
     )
     expect(error).toMatchObject({ code: 'invalid_request', retryable: false, status: 400 })
-    expect(error.message).toContain('temperature: Input should be less than or equal to 1')
+    expect(error.detail).toContain('temperature: Input should be less than or equal to 1')
   })
 
   it('times out, retryably, when the attempt’s signal fires while the server delays', async () => {

@@ -155,7 +155,8 @@ describe('OpenAI provider: errors', () => {
     ])
     const first = await providerError(provider.generate(providerRequest(hello, MODEL)))
     expect(first).toMatchObject({ code: 'rate_limited', retryable: true, status: 429, retryAfterMs: 2000 })
-    expect(first.message).toContain('Rate limit reached')
+    expect(first.message).toBe('openai answered 429 (rate_limited).')
+    expect(first.detail).toContain('Rate limit reached')
     const second = await providerError(provider.generate(providerRequest(hello, MODEL)))
     expect(second).toMatchObject({ code: 'rate_limited', retryAfterMs: 1500 })
     const third = await provider.generate(providerRequest(hello, MODEL))
@@ -182,16 +183,16 @@ describe('OpenAI provider: errors', () => {
     const provider = openaiProvider({ baseUrl: baseUrl('openai'), apiKey: uniqueKey('bad') })
     const error = await providerError(provider.generate(providerRequest(hello, MODEL)))
     expect(error).toMatchObject({ code: 'provider_auth', retryable: false, status: 401 })
-    expect(error.message).toContain('Incorrect API key provided')
+    expect(error.detail).toContain('Incorrect API key provided')
   })
 
-  it('maps a 400 to invalid_request with OpenAI’s message', async () => {
+  it('maps a 400 to invalid_request with OpenAI’s message as detail', async () => {
     const { provider } = setup()
     const error = await providerError(
       provider.generate(providerRequest({ ...hello, temperature: 5 } as ModelCall, MODEL)),
     )
     expect(error).toMatchObject({ code: 'invalid_request', retryable: false, status: 400 })
-    expect(error.message).toContain("Invalid 'temperature': decimal above maximum value")
+    expect(error.detail).toContain("Invalid 'temperature': decimal above maximum value")
   })
 
   it('times out, retryably, when the attempt’s signal fires while the server delays', async () => {

@@ -177,7 +177,8 @@ describe('Workers AI provider: errors', () => {
       status: 429,
       retryAfterMs: 2000,
     })
-    expect(capacity.message).toContain('3040: Capacity temporarily exceeded')
+    expect(capacity.message).toBe('Workers AI answered 429 (provider_unavailable, error 3040).')
+    expect(capacity.detail).toContain('3040: Capacity temporarily exceeded')
     const limited = await providerError(provider.generate(providerRequest(hello, LLAMA)))
     expect(limited).toMatchObject({
       code: 'rate_limited',
@@ -202,7 +203,7 @@ describe('Workers AI provider: errors', () => {
     expect(error).toMatchObject({ code: 'provider_auth', retryable: false, status: 401 })
   })
 
-  it('maps bad input and unknown models to invalid_request with the API’s message', async () => {
+  it('maps bad input and unknown models to invalid_request with the API’s message as detail', async () => {
     const { provider } = setup()
     const notAnImage = {
       kind: 'classify_image',
@@ -212,7 +213,7 @@ describe('Workers AI provider: errors', () => {
       provider.generate(providerRequest(notAnImage, '@cf/microsoft/resnet-50')),
     )
     expect(badInput).toMatchObject({ code: 'invalid_request', retryable: false, status: 400 })
-    expect(badInput.message).toContain('5006: Bad input: Error: Image could not be decoded')
+    expect(badInput.detail).toContain('5006: Bad input: Error: Image could not be decoded')
     const noModel = await providerError(provider.generate(providerRequest(hello, 'no-such-model')))
     expect(noModel).toMatchObject({ code: 'invalid_request', retryable: false })
     expect(noModel.message).toContain('5007')

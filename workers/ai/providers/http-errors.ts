@@ -2,7 +2,10 @@
 // parser, one status mapper, one mapper for thrown fetch errors, one JSON POST used by every
 // HTTP provider. Providers never retry; the router decides from `retryable` and `retryAfterMs`.
 import type { z } from 'zod'
+import type { UrlGuardEnv } from '../../../shared/net/url-guard'
+import { fetchGuarded, UrlRefusedError } from '../../security/guarded-fetch'
 import { ProviderError } from '../provider'
+import { credentialsIn, withDetail } from './provider-detail'
 
 /** Delay the provider asked for: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
 export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
@@ -24,9 +27,28 @@ export function statusError(status: number, message: string, retryAfterMs?: numb
   return new ProviderError('invalid_request', message, false, status)
 }
 
+export type AnsweredErrorOptions = {
+  provider: string
+  status: number
+  /** What the provider said; logged, never shown to callers. */
+  detail?: string
+  retryAfterMs?: number
+  /** Credentials of the call, redacted from the logged detail. */
+  secrets?: string[]
+}
+
+/** A provider's error answer as callers see it: the status and our code, e.g. "openai answered 400 (invalid_request)." */
+export function answeredError(options: AnsweredErrorOptions): ProviderError {
+  const { provider, status, retryAfterMs } = options
+  const { code } = statusError(status, '')
+  return withDetail(statusError(status, `${provider} answered ${status} (${code}).`, retryAfterMs), options)
+}
+
 /** Maps what `fetch` (or a binding) threw: an abort by the attempt's signal is a timeout. */
 export function thrownError(error: unknown, signal: AbortSignal, provider: string): ProviderError {
   if (error instanceof ProviderError) return error
+  if (error instanceof UrlRefusedError)
+    return new ProviderError('url_refused', `${provider}: ${error.message}`, false)
   const name = error instanceof Error ? error.name : ''
   if (signal.aborted || name === 'TimeoutError' || name === 'AbortError') {
     return new ProviderError('timeout', `${provider} did not answer before the attempt timed out.`, true)
@@ -41,11 +63,9 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown, provider: stri
   if (parsed.success) return parsed.data
   const issue = parsed.error.issues[0]
   const where = issue?.path.join('.') || 'body'
-  throw new ProviderError(
-    'bad_response',
-    `${provider} answered an unexpected ${where}: ${issue?.message}`,
-    true,
-  )
+  // zod's message can quote the value received, which is the provider's text.
+  const error = new ProviderError('bad_response', `${provider} answered an unexpected ${where}.`, true)
+  throw withDetail(error, { provider, detail: issue?.message })
 }
 
 export type PostJsonOptions = {
@@ -55,34 +75,41 @@ export type PostJsonOptions = {
   signal: AbortSignal
   /** Provider name used in error messages. */
   provider: string
-  /** Pulls the provider's own message out of its error body. */
+  /** Pulls the provider's own message out of its error body, for the log. */
   errorMessage: (body: unknown) => string | undefined
+  /**
+   * Set when the URL came from a tenant (its provider key's base URL): the call then goes
+   * through the guarded fetch, redirects unfollowed. Operator-configured URLs leave it unset.
+   */
+  guard?: UrlGuardEnv
 }
 
 /** POSTs JSON and returns the parsed JSON answer, or throws a ProviderError. */
 export async function postJson(options: PostJsonOptions): Promise<unknown> {
-  const { url, headers, body, signal, provider, errorMessage } = options
+  const { url, headers, body, signal, provider, errorMessage, guard } = options
+  const init: RequestInit = {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal,
+  }
   let response: Response
   let text: string
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-      signal,
-    })
+    response = await (guard ? fetchGuarded(guard, url, init) : fetch(url, init))
     text = await response.text()
   } catch (error) {
     throw thrownError(error, signal, provider)
   }
   const json = parseJson(text)
   if (!response.ok) {
-    const message = (json === undefined ? undefined : errorMessage(json)) ?? text.slice(0, 300)
-    throw statusError(
-      response.status,
-      `${provider} ${response.status}: ${message || response.statusText}`,
-      parseRetryAfter(response.headers),
-    )
+    throw answeredError({
+      provider,
+      status: response.status,
+      detail: (json === undefined ? undefined : errorMessage(json)) ?? text,
+      retryAfterMs: parseRetryAfter(response.headers),
+      secrets: credentialsIn(headers),
+    })
   }
   if (json === undefined) {
     throw new ProviderError('bad_response', `${provider} answered with a body that is not JSON.`, true)

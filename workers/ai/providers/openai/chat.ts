@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { ChatMessage, ContentPart, ModelCall, ProviderOutput } from '../../../../shared/tasks/model-call'
 import { ProviderError } from '../../provider'
 import { parseBody } from '../http-errors'
+import { withDetail } from '../provider-detail'
 
 type ChatCall = Extract<ModelCall, { kind: 'chat' }>
 
@@ -54,8 +55,12 @@ export function chatResult(body: unknown, provider: string) {
   const response = parseBody(ChatResponse, body, provider)
   const choice = response.choices[0]!
   if (choice.message.refusal || choice.finish_reason === 'content_filter') {
-    const reason = choice.message.refusal ?? 'the content filter stopped the answer'
-    throw new ProviderError('content_filtered', `${provider} refused: ${reason}`, false)
+    const error = new ProviderError(
+      'content_filtered',
+      `${provider} refused to answer (content_filtered).`,
+      false,
+    )
+    throw withDetail(error, { provider, detail: choice.message.refusal ?? undefined })
   }
   if (typeof choice.message.content !== 'string') {
     throw new ProviderError('bad_response', `${provider} answered without message content.`, true)

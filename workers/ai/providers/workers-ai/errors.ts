@@ -1,8 +1,10 @@
 // Errors from the `AI` binding (or `aiOverRest`): messages read `"<internal code>: <description>"`
 // (https://developers.cloudflare.com/workers-ai/platform/errors/); the REST binding adds `status`
 // and `retryAfterMs`. The internal code decides first, then the HTTP status, then the wording.
+// Callers see the status, our code and the internal code; the binding's wording is only logged.
 import { ProviderError } from '../../provider'
 import { statusError, thrownError } from '../http-errors'
+import { withDetail } from '../provider-detail'
 
 type Known = { code: string; retryable: boolean; status: number }
 
@@ -39,21 +41,53 @@ const WORDING: [RegExp, Known][] = [
   [/bad input|invalid|required|must be|no such model/i, invalid],
 ]
 
+/** Our message for a failure: the status and code, and the binding's internal code when it gave one. */
+function failure(
+  known: { code: string; retryable: boolean; status?: number },
+  options: { retryAfterMs?: number; internal?: number; detail: string },
+): ProviderError {
+  const { code, retryable, status } = known
+  const internal = options.internal ? `, error ${options.internal}` : ''
+  const message =
+    status === undefined
+      ? `Workers AI failed (${code}${internal}).`
+      : `Workers AI answered ${status} (${code}${internal}).`
+  const error = new ProviderError(
+    code,
+    message,
+    retryable,
+    status,
+    retryable ? options.retryAfterMs : undefined,
+  )
+  return withDetail(error, { provider: 'workers-ai', detail: options.detail })
+}
+
 export function bindingError(error: unknown, signal: AbortSignal): ProviderError {
-  if (!(error instanceof Error) || signal.aborted) return thrownError(error, signal, 'Workers AI')
-  const { status, retryAfterMs } = error as { status?: unknown; retryAfterMs?: unknown }
+  if (error instanceof ProviderError) return error
+  const name = error instanceof Error ? error.name : ''
+  if (signal.aborted || name === 'TimeoutError' || name === 'AbortError')
+    return thrownError(error, signal, 'Workers AI')
+  const detail = error instanceof Error ? error.message : String(error)
+  const { status, retryAfterMs } = (error ?? {}) as { status?: unknown; retryAfterMs?: unknown }
   const httpStatus = typeof status === 'number' ? status : undefined
   const delay = typeof retryAfterMs === 'number' ? retryAfterMs : undefined
-  const message = `Workers AI: ${error.message}`
-  const internal = Number(/^(\d{4,5}):/.exec(error.message)?.[1])
+  const internal = Number(/^(\d{4,5}):/.exec(detail)?.[1]) || undefined
   const known =
-    INTERNAL_CODES[internal] ?? (httpStatus ? undefined : WORDING.find(([re]) => re.test(error.message))?.[1])
+    (internal && INTERNAL_CODES[internal]) ||
+    (httpStatus ? undefined : WORDING.find(([re]) => re.test(detail))?.[1])
+  const options = { retryAfterMs: delay, internal, detail }
   if (known) {
     const reported = httpStatus !== undefined && httpStatus >= 400 ? httpStatus : known.status
-    return new ProviderError(known.code, message, known.retryable, reported, delay)
+    return failure({ ...known, status: reported }, options)
   }
-  if (httpStatus !== undefined && httpStatus >= 400) return statusError(httpStatus, message, delay)
-  if (httpStatus !== undefined) return new ProviderError('bad_response', message, true, httpStatus)
-  if (error.name === 'InferenceUpstreamError') return new ProviderError('provider_unavailable', message, true)
-  return thrownError(error, signal, 'Workers AI')
+  if (httpStatus !== undefined && httpStatus >= 400) {
+    const { code, retryable } = statusError(httpStatus, '')
+    return failure({ code, retryable, status: httpStatus }, options)
+  }
+  if (httpStatus !== undefined)
+    return failure({ code: 'bad_response', retryable: true, status: httpStatus }, options)
+  if (name === 'InferenceUpstreamError')
+    return failure({ code: 'provider_unavailable', retryable: true }, options)
+  const unreachable = new ProviderError('provider_unavailable', 'Workers AI could not be reached.', true)
+  return withDetail(unreachable, { provider: 'workers-ai', detail })
 }

@@ -3,6 +3,7 @@
 // server speaking this API) call `/accounts/{account}/ai/run/{model}` instead. Failures throw
 // Errors shaped like the binding's: message `"<code>: <message>"`, plus `status` and `retryAfterMs`.
 import { parseRetryAfter } from '../http-errors'
+import { redactSecrets } from '../provider-detail'
 import type { AiRunner } from './api'
 
 export type AiOverRestOptions = { baseUrl?: string; accountId: string; apiToken: string }
@@ -56,10 +57,11 @@ export function aiOverRest({
       if (response.ok && envelope?.success === true) return envelope.result
       // A 200 that is not a successful envelope keeps its status: the provider reads it as a bad response.
       const first = envelope?.errors?.[0]
-      const message = (first?.message ?? (text.slice(0, 300) || response.statusText)).replace(
+      const said = (first?.message ?? (text.slice(0, 300) || response.statusText)).replace(
         /^(AiError: )+/,
         '',
       )
+      const message = redactSecrets(said, [apiToken])
       throw new InferenceUpstreamError(
         `${first?.code ?? response.status}: ${message}`,
         response.status,
