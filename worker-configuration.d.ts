@@ -14,6 +14,7 @@ interface __BaseEnv_Env {
 	MAX_JSON_BYTES: "1048576";
 	MAX_UPLOAD_BYTES: "5368709120";
 	MAX_INLINE_ITEMS: "10000";
+	MAX_RECORD_BYTES: "1048576";
 	DEFAULT_PROVIDER: "workers-ai" | "simulated";
 	JWT_SECRET: string;
 	ENCRYPTION_KEY: string;
@@ -43,6 +44,7 @@ declare namespace Cloudflare {
 		MAX_JSON_BYTES: "1048576";
 		MAX_UPLOAD_BYTES: "5368709120";
 		MAX_INLINE_ITEMS: "10000";
+		MAX_RECORD_BYTES: "1048576";
 		DEFAULT_PROVIDER: "workers-ai";
 		JWT_SECRET: string;
 		ENCRYPTION_KEY: string;
@@ -67,6 +69,7 @@ declare namespace Cloudflare {
 		MAX_JSON_BYTES: "1048576";
 		MAX_UPLOAD_BYTES: "5368709120";
 		MAX_INLINE_ITEMS: "10000";
+		MAX_RECORD_BYTES: "1048576";
 		DEFAULT_PROVIDER: "workers-ai";
 		JWT_SECRET: string;
 		ENCRYPTION_KEY: string;
@@ -85,7 +88,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "APP_ENV" | "JWT_ISSUER" | "JWT_AUDIENCE" | "CORS_ORIGINS" | "MAX_JSON_BYTES" | "MAX_UPLOAD_BYTES" | "MAX_INLINE_ITEMS" | "DEFAULT_PROVIDER" | "JWT_SECRET" | "ENCRYPTION_KEY" | "OPENAI_API_KEY" | "OPENAI_BASE_URL" | "ANTHROPIC_API_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "APP_ENV" | "JWT_ISSUER" | "JWT_AUDIENCE" | "CORS_ORIGINS" | "MAX_JSON_BYTES" | "MAX_UPLOAD_BYTES" | "MAX_INLINE_ITEMS" | "MAX_RECORD_BYTES" | "DEFAULT_PROVIDER" | "JWT_SECRET" | "ENCRYPTION_KEY" | "OPENAI_API_KEY" | "OPENAI_BASE_URL" | "ANTHROPIC_API_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;

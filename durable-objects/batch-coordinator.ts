@@ -4,6 +4,7 @@
 // results to R2 and the final counts to D1.
 import { DurableObject } from 'cloudflare:workers'
 import { isFinished } from '../shared/db/schema'
+import { recordLimit } from '../shared/ingest/record-limit'
 import {
   type ChunkReport,
   type ChunkWork,
@@ -277,6 +278,7 @@ export class BatchCoordinator extends DurableObject<Env> {
       template: this.batch.settings.template,
       firstSeq: this.batch.ingested + 1,
       cancelled: this.batch.cancelRequested,
+      maxRecordBytes: recordLimit(this.env),
     })
     this.recordIngested(written)
     this.batch.ingestDone = written.done

@@ -1,5 +1,6 @@
 // Result rows as the API hands them out: one JSON line per task, or CSV with the input
-// columns followed by the output columns.
+// columns followed by the output columns (cells escaped against formula injection by csvRow).
+import { csvRow } from '../../shared/csv-cell'
 import type { TaskError } from '../../shared/pipeline/messages'
 import { failedLine, type ResultLine } from '../../shared/pipeline/result-line'
 import type { TaskDefinition } from '../../shared/tasks/types'
@@ -62,12 +63,6 @@ function objectKeys(schema: unknown): string[] {
   return shape && typeof shape === 'object' ? Object.keys(shape) : []
 }
 
-function csvField(value: unknown): string {
-  const text =
-    value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
 /** CSV columns: custom_id, the task's input fields, status, its output fields, violations, error code and message. */
 export function csvColumns(task: TaskDefinition) {
   const input = objectKeys(task.input)
@@ -86,7 +81,7 @@ export function csvColumns(task: TaskDefinition) {
     const result: ResultLine = JSON.parse(resultLineText(row))
     const outputValues = (result.output ?? {}) as Record<string, unknown>
     const error: Partial<TaskError> = result.error ?? {}
-    return [
+    return csvRow([
       row.custom_id,
       ...input.map((key) => inputValues[key]),
       result.status,
@@ -94,9 +89,7 @@ export function csvColumns(task: TaskDefinition) {
       (result.violations ?? []).join('; '),
       error.code,
       error.message,
-    ]
-      .map(csvField)
-      .join(',')
+    ])
   }
-  return { header: header.join(','), line }
+  return { header: csvRow(header), line }
 }

@@ -10,7 +10,7 @@ import { TASK_STATE } from './state'
 /** One input row: its fields, or why it could not be read. */
 export type InputRow =
   | { customId: string | null; fields: Record<string, unknown> }
-  | { customId: null; error: string }
+  | { customId: null; error: string; code?: string }
 
 type TaskRow = [
   seq: number,
@@ -82,7 +82,7 @@ export function insertRows(
       failed++
       return [seq, customId, null, TASK_STATE.failed, failure(code, message), 0]
     }
-    if ('error' in row) return fail('unparseable_row', `Row ${seq}: ${row.error}`)
+    if ('error' in row) return fail(row.code ?? 'unparseable_row', `Row ${seq}: ${row.error}`)
     if (customId.length > CUSTOM_ID_MAX)
       return fail('invalid_custom_id', `custom_id is longer than ${CUSTOM_ID_MAX} characters.`)
     if (existing.has(customId))

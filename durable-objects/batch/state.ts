@@ -16,6 +16,8 @@ export type FileSource = {
   size: number | null
   header: string[] | null
   sliceBytes: number
+  /** Set while reading past a record over the limit: the state `skipRecord` goes on from. */
+  skip?: number | null
 }
 
 export type BatchSpec = {

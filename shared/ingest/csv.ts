@@ -1,5 +1,6 @@
 // CSV for uploaded batch files (RFC 4180 as people really write it): finds record boundaries in raw bytes,
 // so a file can be read in slices or counted as it streams, and turns records into header-keyed rows.
+import { formatBytes, recordTooLarge } from './record-limit'
 import type { RawRecord, SliceResult } from './slice'
 
 const QUOTE = 0x22
@@ -22,7 +23,13 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Finds where CSV records end in raw bytes, carrying the quote state from one call (or chunk) to the next. */
 export class CsvRecordScanner {
-  private state = FIELD_START
+  /** `carried`: the state a previous scanner ended in, to go on scanning the same record. */
+  constructor(private state = FIELD_START) {}
+
+  /** The quote state at the end of the bytes scanned so far, for a scanner that goes on later. */
+  get carried(): number {
+    return this.state
+  }
 
   /**
    * Index of the line feed ending the current record, scanning from `from`; -1 when the bytes end first.
@@ -104,31 +111,52 @@ export function readCsvHeader(fields: string[]): string[] {
 
 export function parseCsvSlice(
   bytes: Uint8Array,
-  state: { header: string[] | null; final: boolean },
+  state: { header: string[] | null; final: boolean; maxRecordBytes?: number },
 ): SliceResult {
   const records: RawRecord[] = []
   const scanner = new CsvRecordScanner()
+  const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
   let header = state.header
   let headerRead: string[] | undefined
   let position = header === null && startsWithUtf8Bom(bytes) ? UTF8_BOM.length : 0
   let consumed = 0
   while (position < bytes.length) {
     const lineFeed = scanner.findRecordEnd(bytes, position)
-    if (lineFeed === -1 && !state.final) break
+    if (lineFeed === -1 && !state.final) {
+      // A record already longer than the limit is not waited for: it fails, and the caller skips
+      // the rest of it from where these bytes end.
+      if (withoutTrailingCr(bytes.subarray(position)).length <= maxBytes) break
+      if (header === null) throw new Error(headerTooLong(maxBytes))
+      records.push(recordTooLarge(maxBytes))
+      return withHeader({ records, consumedBytes: bytes.length, skip: scanner.carried }, headerRead)
+    }
     const end = lineFeed === -1 ? bytes.length : lineFeed
-    const text = decode(withoutTrailingCr(bytes.subarray(position, end)))
+    const record = withoutTrailingCr(bytes.subarray(position, end))
     position = end + 1
+    consumed = Math.min(position, bytes.length)
+    if (record.length > maxBytes) {
+      if (header === null) throw new Error(headerTooLong(maxBytes))
+      records.push(recordTooLarge(maxBytes))
+      continue
+    }
+    const text = decode(record)
     if (text !== null && BLANK_RECORD.test(text)) continue
     if (header === null) header = headerRead = headerFromText(text)
     else records.push(rowFromText(text, header))
-    consumed = Math.min(position, bytes.length)
   }
   if (state.final && header === null) {
     throw new Error('The CSV file is empty: it needs a header row naming the columns.')
   }
-  const result: SliceResult = { records, consumedBytes: state.final ? bytes.length : consumed }
-  if (headerRead) result.header = headerRead
+  return withHeader({ records, consumedBytes: state.final ? bytes.length : consumed }, headerRead)
+}
+
+function withHeader(result: SliceResult, header: string[] | undefined): SliceResult {
+  if (header) result.header = header
   return result
+}
+
+function headerTooLong(maxBytes: number): string {
+  return `The CSV header row is longer than the record limit of ${formatBytes(maxBytes)}.`
 }
 
 function decode(bytes: Uint8Array): string | null {

@@ -1,5 +1,7 @@
 // JSON Lines for uploaded batch files: one JSON object per line, read from raw bytes so a file can be
 // parsed slice by slice. A line that is not an object becomes an error record rather than failing the file.
+import { withoutTrailingCr } from './csv'
+import { recordTooLarge } from './record-limit'
 import type { RawRecord, SliceResult } from './slice'
 
 const LF = 0x0a
@@ -11,21 +13,30 @@ const BLANK_LINE = /^[ \t\r]*$/
 // BOM-prefixed files still parse, and the result does not depend on where slices begin.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
-export function parseJsonlSlice(bytes: Uint8Array, final: boolean): SliceResult {
+export function parseJsonlSlice(
+  bytes: Uint8Array,
+  state: { final: boolean; maxRecordBytes?: number },
+): SliceResult {
   const records: RawRecord[] = []
+  const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
   let position = 0
   let consumed = 0
   while (position < bytes.length) {
     const lineFeed = bytes.indexOf(LF, position)
-    if (lineFeed === -1 && !final) break
+    if (lineFeed === -1 && !state.final) {
+      // A line already longer than the limit is not waited for (see parseCsvSlice).
+      if (withoutTrailingCr(bytes.subarray(position)).length <= maxBytes) break
+      records.push(recordTooLarge(maxBytes))
+      return { records, consumedBytes: bytes.length, skip: 0 }
+    }
     const end = lineFeed === -1 ? bytes.length : lineFeed
-    const record = parseJsonlLine(bytes.subarray(position, end))
+    const line = bytes.subarray(position, end)
     position = end + 1
-    if (record === null) continue
-    records.push(record)
     consumed = Math.min(position, bytes.length)
+    const record = withoutTrailingCr(line).length > maxBytes ? recordTooLarge(maxBytes) : parseJsonlLine(line)
+    if (record !== null) records.push(record)
   }
-  return { records, consumedBytes: final ? bytes.length : consumed }
+  return { records, consumedBytes: state.final ? bytes.length : consumed }
 }
 
 /** One line's record, or null for a blank line. */

@@ -3,6 +3,7 @@
 import { concatBytes } from '../bytes'
 import type { DataFormat } from '../db/schema'
 import { CsvRecordScanner, splitCsvFields, startsWithUtf8Bom, withoutTrailingCr } from './csv'
+import { formatBytes } from './record-limit'
 
 const LF = 0x0a
 const UTF8_BOM = [0xef, 0xbb, 0xbf]
@@ -13,20 +14,68 @@ const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true })
 
 type Counter = { records: number; header: string[] | null; push(bytes: Uint8Array): void; finish(): void }
 
+/** A record of the upload is over the limit; `record` counts data records from 1, 0 is the CSV header. */
+export class RecordTooLarge extends Error {
+  constructor(
+    readonly record: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      record === 0
+        ? `The CSV header row is longer than ${formatBytes(limitBytes)}.`
+        : `A record is limited to ${formatBytes(limitBytes)}; record ${record} has more.`,
+    )
+    this.name = 'RecordTooLarge'
+  }
+}
+
+/**
+ * Bytes of the record being read, held against the limit as they arrive: a record's size is its
+ * bytes before the line feed, less the CR of a CRLF (as parseSlice measures it).
+ */
+class RecordSize {
+  private bytes = 0
+  private lastWasCr = false
+
+  constructor(private readonly limit: number) {}
+
+  /** Adds bytes of the record; throws as soon as it is over the limit, whatever comes next. */
+  see(bytes: Uint8Array, from: number, to: number, record: () => number): void {
+    if (to <= from) return
+    this.bytes += to - from
+    this.lastWasCr = bytes[to - 1] === 0x0d
+    if (this.bytes - 1 > this.limit) throw new RecordTooLarge(record(), this.limit)
+  }
+
+  /** Ends the record; throws if it is over the limit. */
+  end(record: () => number): void {
+    const size = this.bytes - (this.lastWasCr ? 1 : 0)
+    this.bytes = 0
+    this.lastWasCr = false
+    if (size > this.limit) throw new RecordTooLarge(record(), this.limit)
+  }
+}
+
 /**
  * A pass-through stream that counts data records: CSV rows after the header, or non-blank JSONL lines.
  * JSON is not validated here; invalid lines are still records (they become error records when parsed).
+ * The stream fails with RecordTooLarge as soon as one record (blank lines included) passes
+ * `maxRecordBytes`, and a CSV header row 1 MiB, so no record is ever held or stored whole.
  *
  * @example
- * const counter = createRecordCounter('csv')
+ * const counter = createRecordCounter('csv', { maxRecordBytes: 1024 * 1024 })
  * await env.FILES.put(key, request.body.pipeThrough(counter.stream))
  * const { records, header } = counter.result()
  */
-export function createRecordCounter(format: DataFormat): {
+export function createRecordCounter(
+  format: DataFormat,
+  { maxRecordBytes = Number.POSITIVE_INFINITY }: { maxRecordBytes?: number } = {},
+): {
   stream: TransformStream<Uint8Array, Uint8Array>
   result: () => { records: number; header: string[] | null }
 } {
-  const counter: Counter = format === 'csv' ? new CsvCounter() : new JsonlCounter()
+  const counter: Counter =
+    format === 'csv' ? new CsvCounter(maxRecordBytes) : new JsonlCounter(maxRecordBytes)
   let flushed = false
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -86,18 +135,31 @@ class JsonlCounter implements Counter {
   records = 0
   readonly header = null
   private readonly line = new LineContent(true)
+  private readonly size: RecordSize
+  private readonly next = () => this.records + 1
+
+  constructor(maxRecordBytes: number) {
+    this.size = new RecordSize(maxRecordBytes)
+  }
 
   push(bytes: Uint8Array): void {
     for (let from = 0; from < bytes.length; ) {
       const lineFeed = bytes.indexOf(LF, from)
-      this.line.see(bytes, from, lineFeed === -1 ? bytes.length : lineFeed)
+      const to = lineFeed === -1 ? bytes.length : lineFeed
+      this.size.see(bytes, from, to, this.next)
+      this.line.see(bytes, from, to)
       if (lineFeed === -1) return
-      if (this.line.end()) this.records++
+      this.endLine()
       from = lineFeed + 1
     }
   }
 
   finish(): void {
+    this.endLine()
+  }
+
+  private endLine(): void {
+    this.size.end(this.next)
     if (this.line.end()) this.records++
   }
 }
@@ -111,6 +173,12 @@ class CsvCounter implements Counter {
   private start: Uint8Array | null = new Uint8Array(0)
   private headerParts: Uint8Array[] = []
   private headerBytes = 0
+  private readonly size: RecordSize
+  private readonly next = () => (this.header === null ? 0 : this.records + 1)
+
+  constructor(maxRecordBytes: number) {
+    this.size = new RecordSize(maxRecordBytes)
+  }
 
   push(bytes: Uint8Array): void {
     if (this.start === null) {
@@ -139,6 +207,7 @@ class CsvCounter implements Counter {
     for (let from = 0; from < bytes.length; ) {
       const lineFeed = this.scanner.findRecordEnd(bytes, from)
       const to = lineFeed === -1 ? bytes.length : lineFeed
+      this.size.see(bytes, from, to, this.next)
       this.record.see(bytes, from, to)
       if (this.header === null) this.keepHeaderBytes(bytes.subarray(from, to))
       if (lineFeed === -1) return
@@ -149,11 +218,12 @@ class CsvCounter implements Counter {
 
   private keepHeaderBytes(bytes: Uint8Array): void {
     this.headerBytes += bytes.length
-    if (this.headerBytes > MAX_HEADER_BYTES) throw new Error('The CSV header row is longer than 1 MiB.')
+    if (this.headerBytes > MAX_HEADER_BYTES) throw new RecordTooLarge(0, MAX_HEADER_BYTES)
     this.headerParts.push(bytes.slice())
   }
 
   private endRecord(): void {
+    this.size.end(this.next)
     const hadContent = this.record.end()
     if (this.header !== null) {
       if (hadContent) this.records++

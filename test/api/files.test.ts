@@ -360,3 +360,58 @@ describe('upload streaming helpers', () => {
     await expect(consume()).rejects.toMatchObject({ status: 400, code: 'validation_failed' })
   })
 })
+
+describe('the per-record limit (MAX_RECORD_BYTES)', () => {
+  const MiB = 1024 * 1024
+
+  it('refuses an upload with a record over the limit, on /v1/files and /openai/v1/files alike', async () => {
+    const owner = await signUp()
+    expect(env.MAX_RECORD_BYTES).toBe(String(MiB))
+    const longCsv = `sku,notes\nA1,short\nA2,${'x'.repeat(MiB)}\nA3,short\n`
+    const raw = await callJson('/v1/files?purpose=batch&filename=long.csv', 413, {
+      method: 'POST',
+      token: owner.accessToken,
+      headers: { 'Content-Type': 'text/csv' },
+      body: longCsv,
+    })
+    expectErrorEnvelope(raw, 'record_too_large')
+    expect(raw.error.message).toBe('A record is limited to 1 MiB; record 2 has more.')
+    expect(raw.error.details).toEqual({ limit_bytes: MiB, record: 2 })
+
+    // One JSONL line with no newline at all, sent as a multipart file in chunks.
+    const line = `{"custom_id":"a","input":{"title":"${'y'.repeat(MiB + 10)}"}}`
+    const form = new FormData()
+    form.append('purpose', 'batch')
+    form.append('file', new Blob([line], { type: 'application/jsonl' }), 'one-line.jsonl')
+    const multipart = await uploadForm(owner.accessToken, form, 413)
+    expectErrorEnvelope(multipart, 'record_too_large')
+    expect(multipart.error.message).toContain('record 1 has more')
+
+    const openaiForm = new FormData()
+    openaiForm.append('purpose', 'batch')
+    openaiForm.append('file', new Blob([`{"custom_id":"ok"}\n${line}\n`]), 'batch.jsonl')
+    const openai = await callJson('/openai/v1/files', 413, {
+      method: 'POST',
+      token: owner.accessToken,
+      body: openaiForm,
+    })
+    expect(openai.error).toMatchObject({ code: 'record_too_large' })
+    expect(openai.error.message).toContain('A record is limited to 1 MiB; record 2 has more.')
+
+    expect(await storedKeys(owner.tenantId)).toEqual([])
+  })
+
+  it('takes a record of exactly the limit, CRLF not counted', async () => {
+    const owner = await signUp()
+    const header = 'sku,notes'
+    const row = `A1,${'x'.repeat(MiB - 3)}`
+    expect(encoder.encode(row).length).toBe(MiB)
+    const file = await callJson('/v1/files?purpose=batch&filename=edge.csv', 200, {
+      method: 'POST',
+      token: owner.accessToken,
+      headers: { 'Content-Type': 'text/csv' },
+      body: `${header}\r\n${row}\r\n`,
+    })
+    expect(file.records).toBe(1)
+  })
+})

@@ -46,6 +46,22 @@ describe('batches from uploaded files', () => {
     )
   })
 
+  it('runs a file with a record near the 1 MiB record limit, every task once', async () => {
+    const owner = await signUp()
+    const long = 'n'.repeat(1024 * 1024 - 200)
+    const lines = [
+      { custom_id: 'a', title: 'Short one' },
+      { custom_id: 'b', title: 'Long notes', notes: long },
+      { custom_id: 'c', title: 'After the long one' },
+    ].map((line) => JSON.stringify(line))
+    const file = await upload(owner.accessToken, lines.join('\n'), 'application/jsonl', 'long.jsonl')
+    expect(file.records).toBe(3)
+    const batch = await createBatch(owner.accessToken, { task: 'seo_meta', input_file_id: file.id })
+    const done = await waitForStatus(owner.accessToken, batch.id)
+    expectEachExactlyOnce(done, await resultLines(owner.accessToken, batch.id), ['a', 'b', 'c'])
+    expect(done.request_counts.failed).toBe(0)
+  })
+
   it('runs a JSONL file, failing unparseable and invalid lines with reasons', async () => {
     const owner = await signUp()
     const good = Array.from({ length: 500 }, (_, i) =>

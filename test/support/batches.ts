@@ -60,7 +60,7 @@ export const SIMULATED_SETTINGS = {
   brand: null,
   template: null,
   cache: false,
-  credentials: {},
+  tenantKeys: [],
 }
 
 export { env }

@@ -19,6 +19,8 @@ export type ReceiveUploadOptions = {
   bucket: R2Bucket
   key: string
   maxBytes: number
+  /** The limit of one record of a CSV or JSONL file. */
+  maxRecordBytes: number
   query: { purpose?: Purpose | undefined; filename?: string | undefined }
 }
 
@@ -43,7 +45,7 @@ export async function receiveUpload(options: ReceiveUploadOptions): Promise<Rece
   return received
 }
 
-async function receiveRaw({ request, bucket, key, maxBytes, query }: ReceiveUploadOptions) {
+async function receiveRaw({ request, bucket, key, maxBytes, maxRecordBytes, query }: ReceiveUploadOptions) {
   const format = detectFormat(request.headers.get('Content-Type'), query.filename ?? null)
   if (!query.purpose) throw purposeError()
   const staged = await stageUpload({
@@ -52,11 +54,13 @@ async function receiveRaw({ request, bucket, key, maxBytes, query }: ReceiveUplo
     body: request.body ?? emptyStream(),
     format,
     maxBytes,
+    maxRecordBytes,
   })
   return describe(staged, { filename: cleanFilename(query.filename, format), purpose: query.purpose, format })
 }
 
-async function receiveMultipart({ request, bucket, key, maxBytes, query }: ReceiveUploadOptions) {
+async function receiveMultipart(options: ReceiveUploadOptions) {
+  const { request, bucket, key, maxBytes, maxRecordBytes, query } = options
   const boundary = multipartBoundary(request.headers.get('Content-Type') ?? '')
   if (!boundary) throw errors.validation('The multipart/form-data Content-Type has no boundary.')
   // The file part is held to `maxBytes` exactly; this bounds everything around it.
@@ -75,7 +79,7 @@ async function receiveMultipart({ request, bucket, key, maxBytes, query }: Recei
       } else if (part.name === 'file') {
         if (file) throw errors.validation('Send one `file` part per request.')
         const format = detectFormat(part.contentType, part.filename)
-        const staged = await stageUpload({ bucket, key, body: part.body, format, maxBytes })
+        const staged = await stageUpload({ bucket, key, body: part.body, format, maxBytes, maxRecordBytes })
         file = { staged, format, filename: cleanFilename(part.filename, format) }
       }
     }

@@ -1,7 +1,9 @@
-// Streams an upload into R2 while measuring it: the byte limit is enforced and the data records
-// counted on the way, and the object only becomes visible when the caller commits it.
+// Streams an upload into R2 while measuring it: the byte limit and the per-record limit are
+// enforced and the data records counted on the way, and the object only becomes visible when the
+// caller commits it.
 import { type FileFormat, isDataFormat } from '../../shared/db/schema'
-import { createRecordCounter } from '../../shared/ingest/record-counter'
+import { AppError } from '../../shared/errors'
+import { createRecordCounter, RecordTooLarge } from '../../shared/ingest/record-counter'
 import { createR2MultipartWriter } from '../../shared/r2-multipart-writer'
 import { createByteLimiter } from './byte-limit'
 import { CONTENT_TYPE } from './format'
@@ -12,6 +14,8 @@ export type StageUploadOptions = {
   body: ReadableStream<Uint8Array>
   format: FileFormat
   maxBytes: number
+  /** The limit of one record of a data file (MAX_RECORD_BYTES). */
+  maxRecordBytes: number
 }
 
 export type StagedUpload = {
@@ -33,6 +37,7 @@ export async function stageUpload({
   body,
   format,
   maxBytes,
+  maxRecordBytes,
 }: StageUploadOptions): Promise<StagedUpload> {
   const writer = await createR2MultipartWriter({
     bucket,
@@ -41,12 +46,17 @@ export async function stageUpload({
   })
   const limiter = createByteLimiter({ maxBytes })
   // Data files have their records counted; an image is one record.
-  const counter = isDataFormat(format) ? createRecordCounter(format) : null
+  const counter = isDataFormat(format) ? createRecordCounter(format, { maxRecordBytes }) : null
   try {
     const limited = body.pipeThrough(limiter.stream)
     await (counter ? limited.pipeThrough(counter.stream) : limited).pipeTo(writer.writable)
   } catch (error) {
     await writer.abort()
+    if (error instanceof RecordTooLarge)
+      throw new AppError('record_too_large', 413, error.message, {
+        limit_bytes: error.limitBytes,
+        record: error.record,
+      })
     throw error
   }
   const bytes = limiter.bytes()

@@ -3,6 +3,7 @@
 import { db } from '../../shared/db/client'
 import { type FileRow, files } from '../../shared/db/schema'
 import { newId } from '../../shared/ids'
+import { recordLimit } from '../../shared/ingest/record-limit'
 import { type ReceivedUpload, type ReceiveUploadOptions, receiveUpload, uploadLimit } from './receive-upload'
 
 export type StoreUploadOptions = {
@@ -17,7 +18,14 @@ export async function storeUpload(env: Env, options: StoreUploadOptions): Promis
   const { tenantId, request, query, check } = options
   const id = newId('file')
   const key = `uploads/${tenantId}/${id}`
-  const upload = await receiveUpload({ request, bucket: env.FILES, key, maxBytes: uploadLimit(env), query })
+  const upload = await receiveUpload({
+    request,
+    bucket: env.FILES,
+    key,
+    maxBytes: uploadLimit(env),
+    maxRecordBytes: recordLimit(env),
+    query,
+  })
   try {
     check?.(upload)
   } catch (error) {

@@ -49,6 +49,9 @@ export const fileRoutes = createRouter()
       request: { query: fileUploadQuerySchema, body: { required: true, content: fileUploadContent } },
       responses: {
         200: json(fileSchema, 'The stored file, with its size and record count.'),
+        413: errorResponse(
+          'The file is over MAX_UPLOAD_BYTES (`payload_too_large`), or one record is over MAX_RECORD_BYTES (`record_too_large`).',
+        ),
         415: errorResponse('Not a CSV or JSON Lines file.'),
       },
     }),
