@@ -93,6 +93,29 @@ export const batchErrorListSchema = z
   })
   .openapi('BatchErrorList')
 
+/** Fastest a client may ask an event stream to look for progress. */
+export const EVENTS_MIN_INTERVAL_MS = 1000
+/** Longest an event stream stays open; it then ends with a `reconnect` event. */
+export const EVENTS_MAX_LIFETIME_SECONDS = 600
+
 export const eventsQuerySchema = z.object({
-  interval_ms: z.coerce.number().int().min(250).max(60_000).default(1000),
+  interval_ms: z.coerce
+    .number()
+    .int()
+    .min(EVENTS_MIN_INTERVAL_MS)
+    .max(60_000)
+    .default(EVENTS_MIN_INTERVAL_MS)
+    .openapi({
+      description:
+        'How often to look for progress while it changes; the stream backs off while nothing changes.',
+    }),
+  lifetime_seconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(EVENTS_MAX_LIFETIME_SECONDS)
+    .default(EVENTS_MAX_LIFETIME_SECONDS)
+    .openapi({
+      description: 'When the server ends the stream with a `reconnect` event (at most 10 minutes).',
+    }),
 })

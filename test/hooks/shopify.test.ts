@@ -90,7 +90,8 @@ describe('Shopify hook', () => {
     await waitForBatches(accessToken, 1)
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect((await waitForBatches(accessToken, 2, 200)).length).toBe(1)
-    expect(await receipts(tenantId)).toHaveLength(1)
+    // One delivery, kept under its webhook id and under its body's digest.
+    expect(await receipts(tenantId)).toHaveLength(2)
   })
 
   it('refuses a tampered body or a missing signature with 401, recording only an audit line', async () => {

@@ -66,7 +66,7 @@ describe('batch access and quotas', () => {
   it('streams progress as Server-Sent Events until the batch is done', async () => {
     const owner = await signUp()
     const batch = await createBatch(owner.accessToken, { task: 'product_description', items: items(100) })
-    const res = await call(`/v1/batches/${batch.id}/events?interval_ms=250`, { token: owner.accessToken })
+    const res = await call(`/v1/batches/${batch.id}/events?interval_ms=1000`, { token: owner.accessToken })
     expect(res.headers.get('Content-Type')).toContain('text/event-stream')
     const events = (await res.text())
       .split('\n\n')

@@ -3,11 +3,11 @@
 // secret; the JSON body becomes one task by the tenant's field mapping.
 import type { Context } from 'hono'
 import { db } from '../../shared/db/client'
-import { AppError, errors } from '../../shared/errors'
+import { AppError } from '../../shared/errors'
 import { genericMappingSchema } from '../../shared/schemas/integrations'
 import { verifyStandardWebhook } from '../webhooks/standard-signature'
 import { mapFields, readPath } from './field-mapping'
-import { parseJsonBody, readRawBody, rejectHook } from './hook-request'
+import { parseJsonBody, readRawBody, rejectHook, unknownIntegration } from './hook-request'
 import { type HookAck, queueHookBatches } from './hook-work'
 import { findHookIntegration, openIntegrationSecret } from './integration-store'
 
@@ -15,7 +15,7 @@ export async function receiveGeneric(c: Context, integrationId: string): Promise
   const body = await readRawBody(c)
   const database = db(c.env.DB)
   const integration = await findHookIntegration(database, 'generic', integrationId)
-  if (!integration) throw errors.notFound('Integration')
+  if (!integration) return unknownIntegration(c)
 
   const verdict = await verifyStandardWebhook({
     secrets: [await openIntegrationSecret(c.env, integration)],
@@ -43,6 +43,7 @@ export async function receiveGeneric(c: Context, integrationId: string): Promise
     integration,
     source: `generic:${integration.id}`,
     deliveryId,
+    body,
     batches: [
       {
         task: mapping.task,

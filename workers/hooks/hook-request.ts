@@ -1,15 +1,14 @@
 // What every inbound hook does with its request: read the raw bytes (signatures are checked on
 // them before anything is parsed), parse JSON only after, and refuse a bad signature with 401
-// and a stable code, recording nothing but one line: an audit entry in the tenant the path
-// names (Shopify, generic), or a log line for the platform-wide hooks (Stripe, Slack), whose
-// unverified bodies are never read to find a tenant.
+// and a stable code. A refusal spends from the client's and the integration's refusal budgets
+// (429 once spent, and then nothing is recorded) and is counted in one audit row per window in
+// the tenant the path names (Shopify, generic), or logged for the platform-wide hooks (Stripe,
+// Slack), whose unverified bodies are never read to find a tenant.
 import type { Context } from 'hono'
-import { db } from '../../shared/db/client'
 import type { Integration } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
-import { auditContext } from '../api/request-context'
-import { recordAudit } from '../identity/audit'
 import type { VerifyFailure } from '../webhooks/standard-signature'
+import { auditRejection, hookSubject, spendRejection } from './rejections'
 
 export type HookSource = 'shopify' | 'stripe' | 'slack' | 'generic'
 
@@ -38,21 +37,21 @@ export async function rejectHook(
   options: { source: HookSource; reason: VerifyFailure; integration?: Integration },
 ): Promise<never> {
   const { source, reason, integration } = options
+  await spendRejection(c, hookSubject(integration?.id ?? source))
   if (integration) {
-    await recordAudit(db(c.env.DB), {
-      tenantId: integration.tenantId,
-      actor: 'system',
-      action: 'hook.rejected',
-      target: integration.id,
-      details: { source, reason },
-      ...auditContext(c),
-    })
+    await auditRejection(c, { source, reason, integration })
   } else {
     console.warn(
       JSON.stringify({ level: 'warn', hook: source, rejected: reason, request_id: c.get('requestId') }),
     )
   }
   throw new AppError(reason, 401, MESSAGES[reason])
+}
+
+/** 404 for a path naming no enabled integration; such probes spend the client's refusal budget. */
+export async function unknownIntegration(c: Context): Promise<never> {
+  await spendRejection(c)
+  throw errors.notFound('Integration')
 }
 
 export function notConfigured(source: HookSource, setting: string): AppError {

@@ -1,5 +1,5 @@
 // Inbound hooks answer at once and queue their work: the receipt is recorded (deduplicating the
-// delivery) and a `hook_batches` message goes on the `webhooks` queue, whose consumer creates
+// delivery by its id and its body) and a `hook_batches` message goes on the `webhooks` queue, whose consumer creates
 // the batches as the integration. Each batch's Idempotency-Key is derived from the delivery, so
 // a redelivered message creates nothing twice.
 import { db } from '../../shared/db/client'
@@ -16,13 +16,20 @@ export type HookAck = { received: true; duplicate: boolean; ignored?: string }
 
 export async function queueHookBatches(
   env: Pick<Env, 'DB' | 'WEBHOOKS'>,
-  options: { integration: Integration; source: string; deliveryId: string; batches: HookBatch[] },
+  options: {
+    integration: Integration
+    source: string
+    deliveryId: string
+    body: Uint8Array
+    batches: HookBatch[]
+  },
 ): Promise<HookAck> {
   const database = db(env.DB)
   const receipt = {
     tenantId: options.integration.tenantId,
     source: options.source,
     deliveryId: options.deliveryId,
+    body: options.body,
   }
   if (!(await firstReceipt(database, receipt))) return { received: true, duplicate: true }
   const work: HookWorkMessage = {

@@ -1,6 +1,7 @@
 // Setting up integrations: each kind's identity (shop domain, Slack team), secret (the Shopify
 // app secret the tenant brings, or a `whsec_` secret made for a generic sender, shown once) and
-// rules, checked against the task catalogue before they are saved.
+// rules, checked against the task catalogue before they are saved. A tenant holds at most its
+// plan's `max_integrations`.
 import { and, eq } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
 import { type Integration, integrations } from '../../shared/db/schema'
@@ -15,6 +16,7 @@ import {
   shopifyRulesSchema,
 } from '../../shared/schemas/integrations'
 import { validateTask } from '../batches/create-batch'
+import { insertWithinLimit } from '../security/plan-limits'
 import { generateSigningSecret } from '../webhooks/standard-signature'
 import { sealIntegrationSecret } from './integration-store'
 
@@ -46,12 +48,14 @@ async function assertUnclaimed(database: Database, kind: Integration['kind'], ex
   if (taken) throw errors.conflict(`${externalId} is already linked to an IA Bulk account.`)
 }
 
+/** Creates an integration, within the plan's `max_integrations`. */
 export async function createIntegration(
   env: Pick<Env, 'ENCRYPTION_KEY'>,
   database: Database,
-  tenantId: string,
+  owner: { tenantId: string; maxIntegrations: number },
   input: IntegrationCreate,
 ) {
+  const { tenantId } = owner
   const id = newId('int')
   const base = { id, tenantId, kind: input.kind, updatedAt: nowSeconds() }
   let row: typeof integrations.$inferInsert
@@ -77,7 +81,14 @@ export async function createIntegration(
     const secret = await sealIntegrationSecret(env, { tenantId, id }, shownSecret)
     row = { ...base, name: input.name, secret, config: input.mapping }
   }
-  const [created] = await database.insert(integrations).values(row).returning()
+  const [created] = await insertWithinLimit(database, {
+    table: integrations,
+    row: { id, tenantId },
+    limit: 'max_integrations',
+    max: owner.maxIntegrations,
+    what: 'integrations',
+    insert: () => database.insert(integrations).values(row).returning(),
+  })
   return { integration: created!, secret: shownSecret }
 }
 

@@ -12,6 +12,9 @@ const integrationParams = z.object({ integration_id: z.string().min(1).max(64) }
 
 const hookErrors = {
   401: errorResponse('Signature missing, not matching (`invalid_signature`) or too old (`stale_timestamp`).'),
+  429: errorResponse(
+    'Too many refused requests from this address or for this hook (`rate_limited`); see Retry-After.',
+  ),
 }
 const pathHookErrors = {
   ...hookErrors,

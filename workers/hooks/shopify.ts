@@ -1,8 +1,8 @@
 // `POST /hooks/shopify/{integration_id}`: a shop's product webhooks start `product_description`
 // and `seo_meta` batches for the product, by the tenant's rules (topics, task types, params).
 // Shopify signs with `X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the raw body keyed by the
-// app's client secret. Its scheme signs no timestamp, so replays are caught by the delivery id
-// (`X-Shopify-Webhook-Id`) alone.
+// app's client secret. Its scheme signs neither a timestamp nor the delivery id
+// (`X-Shopify-Webhook-Id`), so replays are caught by that id and by the digest of the body.
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { timingSafeEqual } from '../../shared/crypto'
@@ -13,7 +13,7 @@ import { type ShopifyRules, shopifyRulesSchema } from '../../shared/schemas/inte
 import { hmacSha256, toBase64, utf8 } from '../webhooks/hmac'
 import type { HookBatch } from '../webhooks/messages'
 import type { VerifyOutcome } from '../webhooks/standard-signature'
-import { parseJsonBody, readRawBody, rejectHook } from './hook-request'
+import { parseJsonBody, readRawBody, rejectHook, unknownIntegration } from './hook-request'
 import { type HookAck, queueHookBatches } from './hook-work'
 import { findHookIntegration, openIntegrationSecret } from './integration-store'
 
@@ -89,7 +89,7 @@ export async function receiveShopify(c: Context, integrationId: string): Promise
   const body = await readRawBody(c)
   const database = db(c.env.DB)
   const integration = await findHookIntegration(database, 'shopify', integrationId)
-  if (!integration) throw errors.notFound('Integration')
+  if (!integration) return unknownIntegration(c)
 
   const secret = await openIntegrationSecret(c.env, integration)
   const verdict = await verifyShopifyHmac(secret, body, c.req.header('X-Shopify-Hmac-Sha256') ?? null)
@@ -117,6 +117,7 @@ export async function receiveShopify(c: Context, integrationId: string): Promise
     integration,
     source: 'shopify',
     deliveryId,
+    body,
     batches: productBatches(integration, rules, product.data, topic),
   })
 }

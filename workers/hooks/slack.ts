@@ -1,8 +1,8 @@
 // `POST /hooks/slack`: the IA Bulk Slack app's slash command, `/iabulk status <batch_id>`,
 // answered for the tenant linked to the Slack team (a `slack` integration). Slack signs with
 // `X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:timestamp:body">` keyed by the app's signing
-// secret, and `X-Slack-Request-Timestamp` must be within 5 minutes. The command's trigger_id
-// deduplicates, so a captured request cannot be replayed to read a batch's status.
+// secret, and `X-Slack-Request-Timestamp` must be within 5 minutes. The command's trigger_id and
+// the body's digest deduplicate, so a captured request cannot be replayed to read a batch's status.
 import type { Context } from 'hono'
 import { concatBytes } from '../../shared/bytes'
 import { timingSafeEqual } from '../../shared/crypto'
@@ -68,12 +68,8 @@ export async function receiveSlack(c: Context): Promise<SlackAnswer> {
   const database = db(env.DB)
   const team = await findSlackTeam(database, form.get('team_id') ?? '')
   if (!team) return answer('This Slack workspace is not linked to an IA Bulk account yet.')
-  const triggerId = form.get('trigger_id')
-  if (
-    triggerId &&
-    !(await firstReceipt(database, { tenantId: team.tenantId, source: 'slack', deliveryId: triggerId }))
-  )
-    return answer('This command was already answered.')
+  const receipt = { tenantId: team.tenantId, source: 'slack', deliveryId: form.get('trigger_id'), body }
+  if (!(await firstReceipt(database, receipt))) return answer('This command was already answered.')
 
   const [verb, batchId] = (form.get('text') ?? '').trim().split(/\s+/)
   if (verb !== 'status' || !batchId) return answer(USAGE)

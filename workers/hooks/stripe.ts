@@ -116,7 +116,7 @@ export async function receiveStripe(c: Context): Promise<HookAck> {
   if (!planId)
     return { received: true, duplicate: false, ignored: `Status ${data.object.status} changes no plan.` }
 
-  const receipt = { tenantId: tenant.id, source: 'stripe', deliveryId: id }
+  const receipt = { tenantId: tenant.id, source: 'stripe', deliveryId: id, body }
   if (!(await firstReceipt(database, receipt))) return { received: true, duplicate: true }
   try {
     const problem = tenant.planId === planId ? undefined : await changePlan(database, tenant.id, planId, id)

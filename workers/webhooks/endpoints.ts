@@ -1,12 +1,14 @@
+import { and, eq } from 'drizzle-orm'
 import type { Database } from '../../shared/db/client'
 import { type WebhookEndpoint, type WebhookKind, webhookEndpoints } from '../../shared/db/schema'
 import { tenantRow } from '../../shared/db/tenant-rows'
 import { AppError, errors } from '../../shared/errors'
 import { newId } from '../../shared/ids'
+import { assertWebhookUrl, type UrlGuardEnv } from '../../shared/net/url-guard'
 import { BATCH_END_EVENTS, EVENT_TYPES, type EventType } from '../../shared/schemas/webhooks'
+import { insertWithinLimit } from '../security/plan-limits'
 import { sealEndpointSecret } from './secrets'
 import { generateSigningSecret } from './standard-signature'
-import { assertWebhookUrl, type UrlGuardEnv } from './url-guard'
 
 type EndpointEnv = Pick<Env, 'ENCRYPTION_KEY'> & UrlGuardEnv
 
@@ -46,31 +48,53 @@ export function presentEndpoint(row: WebhookEndpoint) {
   }
 }
 
+/** 409 `webhook_url_taken` when another endpoint of the tenant posts to this URL already. */
+export async function assertUrlFree(database: Database, tenantId: string, url: string, exceptId?: string) {
+  const taken = await database.query.webhookEndpoints.findFirst({
+    columns: { id: true },
+    where: and(eq(webhookEndpoints.tenantId, tenantId), eq(webhookEndpoints.url, url)),
+  })
+  if (taken && taken.id !== exceptId)
+    throw new AppError('webhook_url_taken', 409, `Endpoint ${taken.id} already receives events at ${url}.`)
+}
+
+/** Creates an endpoint, within the plan's `max_webhook_endpoints` and one per URL. */
 export async function createEndpoint(
   env: EndpointEnv,
   database: Database,
-  tenantId: string,
+  owner: { tenantId: string; maxEndpoints: number },
   input: { url: string; kind: WebhookKind; events?: EventType[]; description?: string; enabled: boolean },
 ) {
+  const { tenantId } = owner
   const url = assertWebhookUrl(input.url, env).href
   const events = resolveEvents(input.kind, input.events)
+  await assertUrlFree(database, tenantId, url)
   const id = newId('wh')
   const secret = input.kind === 'standard' ? generateSigningSecret() : null
-  const [row] = await database
-    .insert(webhookEndpoints)
-    .values({
-      id,
-      tenantId,
-      kind: input.kind,
-      url,
-      events,
-      description: input.description ?? null,
-      enabled: input.enabled,
-      disabledReason: input.enabled ? null : 'manual',
-      secret: secret && (await sealEndpointSecret(env, { tenantId, id }, secret)),
-      updatedAt: nowSeconds(),
-    })
-    .returning()
+  const sealed = secret && (await sealEndpointSecret(env, { tenantId, id }, secret))
+  const [row] = await insertWithinLimit(database, {
+    table: webhookEndpoints,
+    row: { id, tenantId },
+    limit: 'max_webhook_endpoints',
+    max: owner.maxEndpoints,
+    what: 'webhook endpoints',
+    insert: () =>
+      database
+        .insert(webhookEndpoints)
+        .values({
+          id,
+          tenantId,
+          kind: input.kind,
+          url,
+          events,
+          description: input.description ?? null,
+          enabled: input.enabled,
+          disabledReason: input.enabled ? null : 'manual',
+          secret: sealed,
+          updatedAt: nowSeconds(),
+        })
+        .returning(),
+  })
   return { endpoint: row!, secret }
 }
 

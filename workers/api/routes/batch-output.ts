@@ -1,14 +1,14 @@
 // What a batch produces: results (JSONL or CSV, partial while running), row errors, and
-// Server-Sent Events of progress until the batch ends.
+// Server-Sent Events of progress until the batch ends (see batches/progress-stream.ts).
 import { z } from '@hono/zod-openapi'
 import { streamSSE } from 'hono/streaming'
-import { isFinished } from '../../../shared/db/schema'
 import { batchErrorListSchema, eventsQuerySchema, resultsQuerySchema } from '../../../shared/schemas/batches'
 import { idParamSchema } from '../../../shared/schemas/common'
 import { loadBatch, loadBatchRow } from '../../batches/load-batch'
+import { openStreamSlot, streamProgress } from '../../batches/progress-stream'
 import { streamResults } from '../../batches/result-stream'
 import { batchCoordinator } from '../../pipeline/coordinators'
-import { createRouter, json, protectedRoute } from '../openapi'
+import { createRouter, errorResponse, json, protectedRoute } from '../openapi'
 
 const CONTENT_TYPES = { jsonl: 'application/jsonl; charset=utf-8', csv: 'text/csv; charset=utf-8' }
 const errorsQuerySchema = z.object({
@@ -79,41 +79,34 @@ export const batchOutputRoutes = createRouter()
       method: 'get',
       path: '/{id}/events',
       tags: ['Batches'],
-      summary: 'Server-Sent Events: `progress` (counts, rate, ETA) until the batch ends, then `done`',
+      summary:
+        'Server-Sent Events: `progress` (counts, rate, ETA) as it changes, then `done`; `reconnect` after at most 10 minutes',
       request: { params: idParamSchema, query: eventsQuerySchema },
       responses: {
         200: { description: 'An event stream.', content: { 'text/event-stream': { schema: z.string() } } },
+        429: errorResponse(
+          'Rate limit exceeded, or the tenant holds the plan’s open streams already (`plan_limit_reached`); see Retry-After.',
+        ),
       },
     }),
     async (c) => {
-      const { tenantId } = c.get('principal')
+      const principal = c.get('principal')
       const { id } = c.req.valid('param')
-      const { interval_ms } = c.req.valid('query')
-      await loadBatchRow(c.env, tenantId, id)
+      const { interval_ms, lifetime_seconds } = c.req.valid('query')
+      await loadBatchRow(c.env, principal.tenantId, id)
+      const slot = await openStreamSlot(c.env, principal, lifetime_seconds)
+      // waitUntil: a client that hung up ends the request, and the release must still reach the tenant.
+      const release = () => c.executionCtx.waitUntil(slot.release())
       return streamSSE(c, async (stream) => {
-        let first: { at: number; done: number } | null = null
-        let sequence = 0
-        while (!stream.aborted) {
-          const batch = await loadBatch(c.env, tenantId, id)
-          const counts = batch.request_counts
-          const done = counts.completed + counts.failed
-          const now = Date.now()
-          first ??= { at: now, done }
-          const elapsed = (now - first.at) / 1000
-          const rate = elapsed > 0 ? (done - first.done) / elapsed : 0
-          const finished = isFinished(batch.status)
-          await stream.writeSSE({
-            event: finished ? 'done' : 'progress',
-            id: String(++sequence),
-            data: JSON.stringify({
-              status: batch.status,
-              request_counts: counts,
-              rate_per_second: Math.round(rate * 10) / 10,
-              eta_seconds: rate > 0 && !finished ? Math.ceil((counts.total - done) / rate) : null,
-            }),
+        stream.onAbort(release)
+        try {
+          await streamProgress(stream, {
+            load: () => loadBatch(c.env, principal.tenantId, id),
+            intervalMs: interval_ms,
+            lifetimeMs: lifetime_seconds * 1000,
           })
-          if (finished) break
-          await stream.sleep(interval_ms)
+        } finally {
+          release()
         }
       })
     },

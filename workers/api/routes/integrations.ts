@@ -38,15 +38,17 @@ export const integrationRoutes = createRouter()
       request: jsonBody(integrationCreateSchema),
       responses: {
         201: json(integrationWithSecretSchema, 'The integration and its hook URL.'),
-        409: errorResponse('The shop or Slack team is already linked.'),
+        409: errorResponse(
+          'The shop or Slack team is already linked (`conflict`), or the plan’s integrations are all in use (`plan_limit_reached`).',
+        ),
       },
     }),
     async (c) => {
-      const tenantId = c.get('principal').tenantId
+      const { tenantId, plan } = c.get('principal')
       const { integration, secret } = await createIntegration(
         c.env,
         db(c.env.DB),
-        tenantId,
+        { tenantId, maxIntegrations: plan.maxIntegrations },
         c.req.valid('json'),
       )
       await recordCallerAudit(c, {

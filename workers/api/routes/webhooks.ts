@@ -1,5 +1,6 @@
-// Webhook endpoints of the caller's tenant: create (secret shown once), list, get, change,
-// delete, and rotate the signing secret with an overlap.
+// Webhook endpoints of the caller's tenant: create (secret shown once; at most the plan's
+// `max_webhook_endpoints`, one per URL), list, get, change, delete, and rotate the signing
+// secret with an overlap.
 import { db } from '../../../shared/db/client'
 import { webhookEndpoints } from '../../../shared/db/schema'
 import { selectPage, tenantRow, updateTenantRow } from '../../../shared/db/tenant-rows'
@@ -13,6 +14,7 @@ import {
   webhookWithSecretSchema,
 } from '../../../shared/schemas/webhooks'
 import {
+  assertUrlFree,
   createEndpoint,
   endpointChanges,
   findEndpoint,
@@ -26,6 +28,7 @@ const tags = ['Webhooks']
 const refused = errorResponse(
   'The URL cannot receive webhooks (`webhook_url_refused`), or the body is not valid.',
 )
+const urlTaken = errorResponse('Another endpoint of the tenant has this URL (`webhook_url_taken`).')
 
 export const webhookRoutes = createRouter()
   .openapi(
@@ -35,11 +38,22 @@ export const webhookRoutes = createRouter()
       tags,
       summary: 'Register an endpoint; its signing secret is in this response only',
       request: jsonBody(webhookCreateSchema),
-      responses: { 201: json(webhookWithSecretSchema, 'The endpoint, with its secret.'), 400: refused },
+      responses: {
+        201: json(webhookWithSecretSchema, 'The endpoint, with its secret.'),
+        400: refused,
+        409: errorResponse(
+          'The plan’s endpoints are all in use (`plan_limit_reached`), or the URL is taken (`webhook_url_taken`).',
+        ),
+      },
     }),
     async (c) => {
-      const tenantId = c.get('principal').tenantId
-      const { endpoint, secret } = await createEndpoint(c.env, db(c.env.DB), tenantId, c.req.valid('json'))
+      const { tenantId, plan } = c.get('principal')
+      const { endpoint, secret } = await createEndpoint(
+        c.env,
+        db(c.env.DB),
+        { tenantId, maxEndpoints: plan.maxWebhookEndpoints },
+        c.req.valid('json'),
+      )
       await recordCallerAudit(c, {
         action: 'webhook.created',
         target: endpoint.id,
@@ -85,12 +99,13 @@ export const webhookRoutes = createRouter()
       tags,
       summary: 'Change the URL, events or description, or disable / enable again',
       request: { params: idParamSchema, ...jsonBody(webhookUpdateSchema) },
-      responses: { 200: json(webhookSchema, 'The endpoint after the change.'), 400: refused },
+      responses: { 200: json(webhookSchema, 'The endpoint after the change.'), 400: refused, 409: urlTaken },
     }),
     async (c) => {
       const database = db(c.env.DB)
       const endpoint = await findEndpoint(database, c.get('principal').tenantId, c.req.valid('param').id)
       const changes = endpointChanges(c.env, endpoint, c.req.valid('json'))
+      if (changes.url) await assertUrlFree(database, endpoint.tenantId, changes.url, endpoint.id)
       const row = await updateTenantRow(database, webhookEndpoints, endpoint, changes)
       await recordCallerAudit(c, {
         action: 'webhook.updated',
