@@ -33,29 +33,46 @@ export type FailureRecord = { failures: number; lockedForSeconds: number }
 type Failures = { count: number; lockedUntil: number }
 const FAILURES_KEY = 'failures'
 
+/** A decision that also tells whether the subject has failures to clear after a success. */
+export type AdmitDecision = ThrottleDecision & { failures: number }
+
+const bucketRules = (rules: ThrottleRule[]) =>
+  rulesSchema.parse(rules).map((rule) => ({
+    key: `rl:${rule.name}`,
+    limit: rule.limit,
+    windowSeconds: rule.windowSeconds,
+  }))
+
 export class AccessThrottle extends DurableObject<Env> {
   private readonly buckets = new GcraBuckets(this.ctx.storage.kv)
 
   /** Admits one request against every rule, or refuses it spending nothing. */
   async take(rules: ThrottleRule[]): Promise<ThrottleDecision> {
-    const parsed = rulesSchema.parse(rules)
-    const { allowed, retryAfterSeconds } = this.buckets.take(
-      parsed.map((rule) => ({
-        key: `rl:${rule.name}`,
-        limit: rule.limit,
-        windowSeconds: rule.windowSeconds,
-      })),
-    )
+    const { allowed, retryAfterSeconds } = this.buckets.take(bucketRules(rules))
     return { allowed, retryAfterSeconds }
+  }
+
+  /** Whether `take` would admit a request now; spends nothing. */
+  async peek(rules: ThrottleRule[]): Promise<ThrottleDecision> {
+    const { allowed, retryAfterSeconds } = this.buckets.peek(bucketRules(rules))
+    return { allowed, retryAfterSeconds }
+  }
+
+  /**
+   * `take`, refused (spending nothing) while the subject is locked out: the one call a sign-in
+   * makes to its account's object before checking the password.
+   */
+  async admit(rules: ThrottleRule[]): Promise<AdmitDecision> {
+    const failures = this.failures()
+    const lock = lockDecision(failures)
+    if (!lock.allowed) return { ...lock, failures: failures.count }
+    const { allowed, retryAfterSeconds } = this.buckets.take(bucketRules(rules))
+    return { allowed, retryAfterSeconds, failures: failures.count }
   }
 
   /** Whether the subject is locked out after failures, and for how long still. */
   async lockout(): Promise<ThrottleDecision> {
-    const { lockedUntil } = this.failures()
-    const remainingMs = lockedUntil - Date.now()
-    return remainingMs > 0
-      ? { allowed: false, retryAfterSeconds: Math.ceil(remainingMs / 1000) }
-      : { allowed: true, retryAfterSeconds: 0 }
+    return lockDecision(this.failures())
   }
 
   /**
@@ -80,4 +97,11 @@ export class AccessThrottle extends DurableObject<Env> {
   private failures(): Failures {
     return this.ctx.storage.kv.get<Failures>(FAILURES_KEY) ?? { count: 0, lockedUntil: 0 }
   }
+}
+
+function lockDecision({ lockedUntil }: Failures): ThrottleDecision {
+  const remainingMs = lockedUntil - Date.now()
+  return remainingMs > 0
+    ? { allowed: false, retryAfterSeconds: Math.ceil(remainingMs / 1000) }
+    : { allowed: true, retryAfterSeconds: 0 }
 }

@@ -3,8 +3,9 @@
 // share of the tenant's task concurrency. State lives in the object's SQLite-backed key-value
 // store, so a restart forgets no running batch. Rate-limit state is held in memory and written
 // at most once a second (see GcraBuckets).
-// It also keeps the tenant's revoked API key ids, so isolates that cached a key learn of its
-// revocation here.
+// It also keeps the tenant's revoked API key ids and the scope ceilings of narrowed keys, so
+// isolates that cached a key learn of its revocation or narrowing here.
+// And it leases the slots of the tenant's open event streams, which expire by themselves.
 import { DurableObject } from 'cloudflare:workers'
 import { z } from 'zod'
 import { GcraBuckets } from '../shared/rate-limit/gcra-buckets'
@@ -20,7 +21,14 @@ const checkInputSchema = z.object({
   caller: z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() }),
 })
 export type RateLimitCheck = z.input<typeof checkInputSchema>
-export type RateLimitAnswer = RateLimitDecision | { revoked: true }
+/** `scopeCeiling`: the most a narrowed key may still do, whatever scopes a cached copy carries. */
+export type RateLimitAnswer = (RateLimitDecision & { scopeCeiling?: string[] }) | { revoked: true }
+
+const restrictInputSchema = z.object({
+  revoke: z.array(keyIdSchema),
+  narrow: z.array(z.object({ keyId: keyIdSchema, scopes: z.array(z.string().min(1)).min(1) })),
+})
+export type KeyRestrictions = z.input<typeof restrictInputSchema>
 
 const admitInputSchema = z.object({
   batchId: z.string().min(1),
@@ -42,7 +50,18 @@ export type AdmissionDecision =
 /** Fewest tasks a running batch may have in flight, however many batches share the tenant. */
 const MIN_SHARE = 10
 
+const streamIdSchema = z.string().min(1).max(100)
+const streamLeaseSchema = z.object({
+  streamId: streamIdSchema,
+  limit: z.number().int().nonnegative(),
+  leaseSeconds: z.number().int().positive(),
+})
+export type StreamLease = z.input<typeof streamLeaseSchema>
+export type StreamAdmission = { opened: boolean; open: number }
+const STREAMS_KEY = 'streams:open'
+
 const revokedKey = (keyId: string) => `revoked:${keyId}`
+const scopeCeilingKey = (keyId: string) => `ceiling:${keyId}`
 
 function monthKey(now = new Date()) {
   return `usage:${now.toISOString().slice(0, 7)}`
@@ -58,6 +77,7 @@ export class TenantCoordinator extends DurableObject<Env> {
   async checkRateLimit(input: RateLimitCheck): Promise<RateLimitAnswer> {
     const { callerId, keyId, tenant, caller } = checkInputSchema.parse(input)
     if (keyId && this.ctx.storage.kv.get(revokedKey(keyId)) !== undefined) return { revoked: true }
+    const scopeCeiling = keyId ? this.ctx.storage.kv.get<string[]>(scopeCeilingKey(keyId)) : undefined
     const names = ['tenant', 'caller']
     const { allowed, retryAfterSeconds, buckets } = this.buckets.take([
       { key: 'rl:tenant', ...tenant },
@@ -66,6 +86,7 @@ export class TenantCoordinator extends DurableObject<Env> {
     return {
       allowed,
       retryAfterSeconds,
+      ...(scopeCeiling && { scopeCeiling }),
       policies: buckets.map((bucket, i) => ({
         name: names[i]!,
         limit: bucket.limit,
@@ -79,6 +100,24 @@ export class TenantCoordinator extends DurableObject<Env> {
   /** Records a revoked key for good (an entry is a few bytes), so no cached copy outlives it. */
   async revokeApiKey(keyId: string): Promise<void> {
     this.ctx.storage.kv.put(revokedKey(keyIdSchema.parse(keyId)), Date.now())
+  }
+
+  /**
+   * Revokes keys and lowers others' scope ceilings in one step, as when their creator leaves the
+   * tenant or loses a role. A ceiling only ever narrows: it keeps the scopes both the old and the
+   * new ceiling allow.
+   */
+  async restrictApiKeys(input: KeyRestrictions): Promise<void> {
+    const { revoke, narrow } = restrictInputSchema.parse(input)
+    const kv = this.ctx.storage.kv
+    const now = Date.now()
+    for (const keyId of revoke) kv.put(revokedKey(keyId), now)
+    for (const { keyId, scopes } of narrow) {
+      const current = kv.get<string[]>(scopeCeilingKey(keyId))
+      const ceiling = current ? scopes.filter((scope) => current.includes(scope)) : scopes
+      if (ceiling.length) kv.put(scopeCeilingKey(keyId), ceiling)
+      else kv.put(revokedKey(keyId), now)
+    }
   }
 
   /** Admits a batch before any of its work starts, reserving its tasks against the month's quota. */
@@ -142,5 +181,39 @@ export class TenantCoordinator extends DurableObject<Env> {
   /** Tasks reserved this month, for usage reporting. */
   async monthlyUsage(): Promise<number> {
     return this.ctx.storage.kv.get<number>(monthKey()) ?? 0
+  }
+
+  /**
+   * Takes a slot for a live event stream, unless the tenant already holds `limit` whose leases
+   * have not expired. A lease runs out by itself, so an isolate that died holding one frees it.
+   */
+  async openStream(input: StreamLease): Promise<StreamAdmission> {
+    const { streamId, limit, leaseSeconds } = streamLeaseSchema.parse(input)
+    const now = Date.now()
+    const live = Object.fromEntries(
+      Object.entries(this.ctx.storage.kv.get<Record<string, number>>(STREAMS_KEY) ?? {}).filter(
+        ([, expiresAt]) => expiresAt > now,
+      ),
+    )
+    const open = Object.keys(live).length
+    if (live[streamId] === undefined && open >= limit) return { opened: false, open }
+    live[streamId] = now + leaseSeconds * 1000
+    this.ctx.storage.kv.put(STREAMS_KEY, live)
+    return { opened: true, open: Object.keys(live).length }
+  }
+
+  /** Frees a stream's slot (idempotent). */
+  async closeStream(streamId: string): Promise<void> {
+    const live = { ...(this.ctx.storage.kv.get<Record<string, number>>(STREAMS_KEY) ?? {}) }
+    if (live[streamIdSchema.parse(streamId)] === undefined) return
+    delete live[streamId]
+    this.ctx.storage.kv.put(STREAMS_KEY, live)
+  }
+
+  /** Streams holding an unexpired slot. */
+  async openStreamCount(): Promise<number> {
+    const now = Date.now()
+    const live = this.ctx.storage.kv.get<Record<string, number>>(STREAMS_KEY) ?? {}
+    return Object.values(live).filter((expiresAt) => expiresAt > now).length
   }
 }

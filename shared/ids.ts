@@ -19,6 +19,8 @@ export type IdPrefix =
   | 'msg'
   | 'whd'
   | 'int'
+  | 'utk'
+  | 'inv'
 
 let lastTime = 0
 let lastRandom: number[] = []
@@ -62,4 +64,12 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
     lastRandom = randomDigits(16)
   }
   return `${prefix}_${encodeTime(lastTime)}${lastRandom.map((digit) => ALPHABET[digit]).join('')}`
+}
+
+/**
+ * A deterministic id at time `ms`: the same seed bytes (e.g. a digest of what the row stands
+ * for) always give the same id, so one row per key and window can be upserted.
+ */
+export function seededId(prefix: IdPrefix, ms: number, seed: Uint8Array): string {
+  return `${prefix}_${encodeTime(ms)}${Array.from(seed.subarray(0, 16), (byte) => ALPHABET[byte % 32]).join('')}`
 }

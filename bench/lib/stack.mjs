@@ -112,8 +112,8 @@ async function api(baseUrl, path, { token, json, method } = {}) {
 }
 
 /**
- * Signs up a tenant through the API, creates an admin key, and moves the tenant to `plan`
- * (a direct D1 write, as scripts/dev.mjs does for the dev tenant).
+ * Signs up a tenant through the API, creates an admin key, moves the tenant to `plan` and marks
+ * its owner's email verified so it can run batches (direct D1 writes, as scripts/dev.mjs does).
  */
 async function seedTenant(stack, plan) {
   const owner = await api(stack.baseUrl, '/v1/auth/signup', {
@@ -128,7 +128,12 @@ async function seedTenant(stack, plan) {
     token: owner.access_token,
     json: { name: 'bench', scopes: ['read', 'write', 'admin'] },
   })
-  d1(`UPDATE tenants SET plan_id = '${plan}' WHERE id = '${owner.tenant_id}'`, stack.persistTo)
+  d1(
+    `UPDATE tenants SET plan_id = '${plan}' WHERE id = '${owner.tenant_id}';
+     UPDATE users SET email_verified_at = unixepoch() WHERE email_verified_at IS NULL
+       AND id IN (SELECT user_id FROM memberships WHERE tenant_id = '${owner.tenant_id}' AND role = 'owner')`,
+    stack.persistTo,
+  )
   return { tenantId: owner.tenant_id, apiKey: key.key, plan }
 }
 

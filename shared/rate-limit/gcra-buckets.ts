@@ -26,12 +26,19 @@ export class GcraBuckets {
 
   /** Admits one request against every rule, or refuses it spending nothing from any bucket. */
   take(rules: BucketRule[], now = Date.now()): BucketsDecision {
+    const decision = this.peek(rules, now)
+    if (decision.allowed)
+      for (const bucket of decision.buckets) this.setTat(bucket.key, bucket.decision.nextTat, now)
+    return decision
+  }
+
+  /** What `take` would decide, spending nothing. */
+  peek(rules: BucketRule[], now = Date.now()): BucketsDecision {
     const buckets = rules.map((rule) => ({
       ...rule,
       decision: gcra(this.tatOf(rule.key), now, rule.limit, rule.windowSeconds * 1000),
     }))
     const allowed = buckets.every((bucket) => bucket.decision.allowed)
-    if (allowed) for (const bucket of buckets) this.setTat(bucket.key, bucket.decision.nextTat, now)
     const retryAfterMs = Math.max(0, ...buckets.map((bucket) => bucket.decision.retryAfterMs))
     return { allowed, retryAfterSeconds: Math.ceil(retryAfterMs / 1000), buckets }
   }

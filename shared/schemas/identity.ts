@@ -32,6 +32,18 @@ export const signInSchema = z
 
 export const refreshSchema = z.object({ refresh_token: z.string().min(1) }).openapi('RefreshRequest')
 
+export const verifyEmailSchema = z
+  .object({ token: z.string().min(1).max(128).openapi({ description: 'The token from the mail.' }) })
+  .openapi('VerifyEmailRequest')
+
+export const emailVerificationSchema = z
+  .object({
+    object: z.literal('email_verification'),
+    email: z.string(),
+    verified_at: unixSeconds.nullable().openapi({ description: 'Null until the token comes back.' }),
+  })
+  .openapi('EmailVerification')
+
 export const tokenResponseSchema = z
   .object({
     token_type: z.literal('Bearer'),
@@ -96,16 +108,45 @@ export const memberListSchema = z
   .object({ object: z.literal('list'), data: z.array(memberSchema) })
   .openapi('MemberList')
 
-export const memberCreateSchema = z
+export const invitationCreateSchema = z.object({ email, role: z.enum(ROLES) }).openapi('InvitationCreate')
+
+export const INVITATION_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const
+
+export const invitationSchema = z
   .object({
-    email,
+    id: z.string(),
+    object: z.literal('invitation'),
+    email: z.string(),
     role: z.enum(ROLES),
-    name: z.string().trim().min(1).max(100).optional(),
-    password: password
-      .optional()
-      .openapi({ description: 'Initial password when the email has no account yet.' }),
+    status: z.enum(INVITATION_STATUSES),
+    invited_by: z.string(),
+    expires_at: unixSeconds,
+    accepted_at: unixSeconds.nullable(),
+    accepted_by: z.string().nullable(),
+    revoked_at: unixSeconds.nullable(),
+    created_at: unixSeconds,
   })
-  .openapi('MemberCreate')
+  .openapi('Invitation')
+
+export const invitationListSchema = listOf(invitationSchema, 'InvitationList')
+
+export const invitationAcceptSchema = z
+  .object({
+    token: z.string().min(1).max(128).openapi({ description: 'The token from the invitation mail.' }),
+    email: email.openapi({ description: 'The invited address; the token works for it only.' }),
+    password: z.string().min(1).max(256).optional().openapi({
+      description:
+        'An existing account: its password (or send its access token as the bearer instead). A new account: the password it will have, at least 10 characters.',
+    }),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'A new account’s name; the email when left out.' }),
+  })
+  .openapi('InvitationAccept')
 
 export const memberUpdateSchema = z.object({ role: z.enum(ROLES) }).openapi('MemberUpdate')
 

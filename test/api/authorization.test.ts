@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { callJson, createKey, expectErrorEnvelope, signUp, uniqueEmail } from '../support/api'
-
-async function addMember(ownerToken: string, role: string) {
-  const email = uniqueEmail(role)
-  const password = 'a long enough password'
-  const member = await callJson('/v1/members', 201, {
-    method: 'POST',
-    token: ownerToken,
-    json: { email, role, password, name: role },
-  })
-  const tokens = await callJson('/v1/auth/token', 200, { method: 'POST', json: { email, password } })
-  return { userId: member.user_id as string, token: tokens.access_token as string, email }
-}
+import {
+  acceptInvitation,
+  addMember,
+  callJson,
+  createKey,
+  expectErrorEnvelope,
+  invite,
+  signUp,
+  uniqueEmail,
+  uniqueIp,
+} from '../support/api'
 
 describe('authorization', () => {
   it('answers 403 when a key lacks the scope', async () => {
@@ -31,20 +29,24 @@ describe('authorization', () => {
     const owner = await signUp()
     const viewer = await addMember(owner.accessToken, 'viewer')
     const member = await addMember(owner.accessToken, 'member')
-    await callJson('/v1/me', 200, { token: viewer.token })
-    await callJson('/v1/keys', 403, { method: 'POST', token: viewer.token, json: { name: 'x' } })
-    await callJson('/v1/members', 403, {
+    await callJson('/v1/me', 200, { token: viewer.accessToken })
+    await callJson('/v1/keys', 403, { method: 'POST', token: viewer.accessToken, json: { name: 'x' } })
+    await callJson('/v1/invitations', 403, {
       method: 'POST',
-      token: member.token,
-      json: { email: uniqueEmail(), role: 'viewer', password: 'a long enough password' },
+      token: member.accessToken,
+      json: { email: uniqueEmail(), role: 'viewer' },
     })
-    await callJson('/v1/tenant', 403, { method: 'PATCH', token: member.token, json: { name: 'Renamed' } })
+    await callJson('/v1/tenant', 403, {
+      method: 'PATCH',
+      token: member.accessToken,
+      json: { name: 'Renamed' },
+    })
   })
 
   it('does not let a key grant scopes it does not hold', async () => {
     const owner = await signUp()
     const viewer = await addMember(owner.accessToken, 'admin')
-    const { key } = await createKey(viewer.token, ['admin'])
+    const { key } = await createKey(viewer.accessToken, ['admin'])
     await callJson('/v1/keys', 201, { method: 'POST', token: key, json: { name: 'ok', scopes: ['admin'] } })
     const body = await callJson('/v1/keys', 403, {
       method: 'POST',
@@ -60,10 +62,10 @@ describe('authorization', () => {
     const { user } = await callJson('/v1/me', 200, { token: owner.accessToken })
     await callJson(`/v1/members/${admin.userId}`, 403, {
       method: 'PATCH',
-      token: admin.token,
+      token: admin.accessToken,
       json: { role: 'owner' },
     })
-    await callJson(`/v1/members/${user.id}`, 403, { method: 'DELETE', token: admin.token })
+    await callJson(`/v1/members/${user.id}`, 403, { method: 'DELETE', token: admin.accessToken })
     const last = await callJson(`/v1/members/${user.id}`, 409, {
       method: 'PATCH',
       token: owner.accessToken,
@@ -77,7 +79,7 @@ describe('authorization', () => {
     })
     await callJson(`/v1/members/${user.id}`, 200, {
       method: 'PATCH',
-      token: admin.token,
+      token: admin.accessToken,
       json: { role: 'viewer' },
     })
   })
@@ -85,15 +87,15 @@ describe('authorization', () => {
   it('applies a role change on the next request', async () => {
     const owner = await signUp()
     const admin = await addMember(owner.accessToken, 'admin')
-    await callJson('/v1/audit-log', 200, { token: admin.token })
+    await callJson('/v1/audit-log', 200, { token: admin.accessToken })
     await callJson(`/v1/members/${admin.userId}`, 200, {
       method: 'PATCH',
       token: owner.accessToken,
       json: { role: 'viewer' },
     })
-    await callJson('/v1/audit-log', 403, { token: admin.token })
+    await callJson('/v1/audit-log', 403, { token: admin.accessToken })
     await callJson(`/v1/members/${admin.userId}`, 204, { method: 'DELETE', token: owner.accessToken })
-    await callJson('/v1/me', 401, { token: admin.token })
+    await callJson('/v1/me', 401, { token: admin.accessToken })
   })
 })
 
@@ -129,18 +131,17 @@ describe('members and audit log', () => {
   it('adds an existing account to a second tenant, which then needs tenant_id to sign in', async () => {
     const a = await signUp()
     const b = await signUp()
-    await callJson('/v1/members', 201, {
-      method: 'POST',
-      token: b.accessToken,
-      json: { email: a.email, role: 'viewer' },
-    })
+    const { token } = await invite(b.accessToken, a.email, 'viewer')
+    expect((await acceptInvitation({ token, email: a.email, password: a.password })).status).toBe(200)
     const ambiguous = await callJson('/v1/auth/token', 400, {
       method: 'POST',
+      headers: { 'CF-Connecting-IP': uniqueIp() },
       json: { email: a.email, password: a.password },
     })
     expectErrorEnvelope(ambiguous, 'tenant_required')
     const intoB = await callJson('/v1/auth/token', 200, {
       method: 'POST',
+      headers: { 'CF-Connecting-IP': uniqueIp() },
       json: { email: a.email, password: a.password, tenant_id: b.tenantId },
     })
     const me = await callJson('/v1/me', 200, { token: intoB.access_token })
@@ -170,12 +171,13 @@ describe('members and audit log', () => {
     const actions = log.data.map((entry: { action: string }) => entry.action)
     expect(actions).toEqual([
       'member.role_changed',
-      'auth.signed_in',
-      'member.added',
+      'invitation.accepted',
+      'invitation.created',
       'api_key.revoked',
       'api_key.created',
       'auth.sign_in_failed',
       'auth.signed_in',
+      'auth.email_verified',
       'auth.signed_up',
     ])
     expect(log.data[0]).toMatchObject({ target: member.userId, details: { from: 'viewer', to: 'member' } })

@@ -38,6 +38,31 @@ describe('AccessThrottle', () => {
     expect((await throttle.recordFailure(policy)).lockedForSeconds).toBe(0)
   })
 
+  it('peeks without spending: the last request is still admitted after any number of peeks', async () => {
+    const throttle = throttleFor(env, subject())
+    const rule = { name: 'failed_credentials', limit: 2, windowSeconds: 60 }
+    await throttle.take([rule])
+    for (let i = 0; i < 5; i++) expect((await throttle.peek([rule])).allowed).toBe(true)
+    expect((await throttle.take([rule])).allowed).toBe(true)
+    const spent = await throttle.peek([rule])
+    expect(spent.allowed).toBe(false)
+    expect(spent.retryAfterSeconds).toBeGreaterThan(0)
+  })
+
+  it('admits against the rules until locked, then refuses spending nothing, and reports failures', async () => {
+    const throttle = throttleFor(env, subject())
+    const rule = { name: 'sign_in', limit: 10, windowSeconds: 60 }
+    expect(await throttle.admit([rule])).toEqual({ allowed: true, retryAfterSeconds: 0, failures: 0 })
+    for (let i = 0; i < policy.threshold; i++) await throttle.recordFailure(policy)
+    const locked = await throttle.admit([rule])
+    expect(locked).toMatchObject({ allowed: false, failures: policy.threshold })
+    expect(locked.retryAfterSeconds).toBeGreaterThan(0)
+    await throttle.clearFailures()
+    // Only the first admit spent: nine are left.
+    for (let i = 0; i < 9; i++) expect((await throttle.admit([rule])).allowed).toBe(true)
+    expect((await throttle.admit([rule])).allowed).toBe(false)
+  })
+
   it('caps the lock at the policy maximum', async () => {
     const throttle = throttleFor(env, subject())
     let last = 0

@@ -1,8 +1,12 @@
 // Calls the Worker as a client would, and creates tenants, users and keys through the public API.
 import { env, exports } from 'cloudflare:workers'
 import { expect } from 'vitest'
+import { lastMailTo, mailbox, tokenIn } from './mail'
 
 export const BASE = 'https://ia-bulk.test'
+
+// Sign-up mails the owner a verification token; signUp follows it as the owner would.
+mailbox()
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
 export type Body = any
@@ -35,27 +39,49 @@ export function uniqueEmail(label = 'user') {
   return `${label}-${Date.now()}-${++counter}-${Math.random().toString(36).slice(2, 8)}@example.com`
 }
 
+/** A client address of its own (IPv6 documentation range), so tests do not share throttles. */
+export function uniqueIp() {
+  return `2001:db8::${(++counter).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`
+}
+
 export type TestTenant = {
   tenantId: string
   accessToken: string
   refreshToken: string
   email: string
   password: string
+  /** The CF-Connecting-IP the tenant signed up from. */
+  ip: string
 }
 
-export async function signUp(tenantName = 'Acme Marketing'): Promise<TestTenant> {
+/**
+ * Signs up a tenant from an address of its own and, unless `verified: false`, verifies the
+ * owner's email with the mailed token, so the tenant can run batches.
+ */
+export async function signUp(
+  tenantName = 'Acme Marketing',
+  { verified = true }: { verified?: boolean } = {},
+): Promise<TestTenant> {
   const email = uniqueEmail('owner')
   const password = 'correct horse battery staple'
+  const ip = uniqueIp()
+  const headers = { 'CF-Connecting-IP': ip }
   const body = await callJson('/v1/auth/signup', 201, {
     method: 'POST',
+    headers,
     json: { tenant_name: tenantName, name: 'Owner', email, password },
   })
+  if (verified) {
+    const token = tokenIn(lastMailTo(email))
+    await callJson('/v1/auth/verify-email', 200, { method: 'POST', headers, json: { token } })
+  }
   return {
     tenantId: body.tenant_id,
     accessToken: body.access_token,
     refreshToken: body.refresh_token,
     email,
     password,
+    ip,
   }
 }
 
@@ -70,6 +96,54 @@ export async function createKey(
     json: { name: 'test key', scopes, ...extra },
   })
   return { id: body.id as string, key: body.key as string }
+}
+
+/** Invites `email` as the admin behind `token`: the invitation, and the token mailed to the address. */
+export async function invite(token: string, email: string, role: string) {
+  const invitation = await callJson('/v1/invitations', 201, { method: 'POST', token, json: { email, role } })
+  return { invitation, token: tokenIn(lastMailTo(email)) }
+}
+
+/** Accepts an invitation from an address of its own, as the invitee would; answers the response. */
+export function acceptInvitation(
+  json: { token: string; email: string; password?: string; name?: string },
+  { bearer }: { bearer?: string } = {},
+): Promise<Response> {
+  return call('/v1/invitations/accept', {
+    method: 'POST',
+    json,
+    headers: { 'CF-Connecting-IP': uniqueIp() },
+    ...(bearer && { token: bearer }),
+  })
+}
+
+export type TestMember = {
+  userId: string
+  email: string
+  password: string
+  accessToken: string
+  refreshToken: string
+}
+
+/**
+ * A new account with `role` in the tenant, the way people join: invited by the admin behind
+ * `adminToken`, accepted with the mailed token and a password the invitee chose.
+ */
+export async function addMember(adminToken: string, role: string): Promise<TestMember> {
+  const email = uniqueEmail(role)
+  const password = 'a long enough password'
+  const { token } = await invite(adminToken, email, role)
+  const res = await acceptInvitation({ token, email, password, name: role })
+  const tokens = await res.json<Body>()
+  expect(res.status, JSON.stringify(tokens)).toBe(200)
+  const me = await callJson('/v1/me', 200, { token: tokens.access_token })
+  return {
+    userId: me.user.id,
+    email,
+    password,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+  }
 }
 
 export function expectErrorEnvelope(body: Body, code: string) {

@@ -1,10 +1,12 @@
 // Running tasks now rather than in a batch: one task for POST /v1/generate, the first rows of a
 // batch for previews. Same catalogue, settings, router, cache and accounting as batch tasks.
+import { db } from '../../shared/db/client'
 import { addTenantUsage } from '../../shared/db/tenant-usage'
 import { AppError } from '../../shared/errors'
 import type { RunSettings, TaskResult } from '../../shared/pipeline/messages'
 import { readRowInput } from '../../shared/tasks/row-input'
 import type { TaskDefinition } from '../../shared/tasks/types'
+import { requireVerifiedOwner } from '../identity/email-verification'
 import { tenantCoordinator } from '../pipeline/coordinators'
 import type { TaskOutcome } from '../pipeline/execute-task'
 import { runTasks } from '../pipeline/run-tasks'
@@ -72,6 +74,8 @@ export async function generateRows(
   },
 ): Promise<Generation[]> {
   const { tenantId, task, params, settings, rows } = options
+  // Realtime calls and previews run models on the tenant's quota, as batches do.
+  await requireVerifiedOwner(db(env.DB), tenantId)
   const reserved = await tenantCoordinator(env, tenantId).reserveTasks({
     tasks: rows.length,
     monthlyTaskQuota: options.monthlyTaskQuota,

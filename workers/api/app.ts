@@ -20,6 +20,7 @@ import { fileRoutes } from './routes/files'
 import { generateRoutes } from './routes/generate'
 import { healthRoutes } from './routes/health'
 import { integrationRoutes } from './routes/integrations'
+import { invitationRoutes } from './routes/invitations'
 import { keyRoutes } from './routes/keys'
 import { meRoutes } from './routes/me'
 import { memberRoutes } from './routes/members'
@@ -61,7 +62,7 @@ export function createApp() {
       bodySizeLimit({ maxBytes: (env) => Number(env.MAX_JSON_BYTES) }),
     ),
   )
-  app.use('/v1/*', except('/v1/auth/*', authenticate(), rateLimit()))
+  app.use('/v1/*', except(['/v1/auth/*', '/v1/invitations/accept'], authenticate(), rateLimit()))
 
   app.route('/', healthRoutes)
   app.route('/v1/auth', authRoutes)
@@ -69,6 +70,7 @@ export function createApp() {
   app.route('/v1/tenant', tenantRoutes)
   app.route('/v1/keys', keyRoutes)
   app.route('/v1/members', memberRoutes)
+  app.route('/v1/invitations', invitationRoutes)
   app.route('/v1/audit-log', auditRoutes)
   app.route('/v1/files', fileRoutes)
   app.route('/v1/brand', brandRoutes)

@@ -11,6 +11,7 @@ import type { RunSettings } from '../../shared/pipeline/messages'
 import type { BatchCreate } from '../../shared/schemas/batches'
 import { requireTask } from '../../shared/tasks'
 import { resolveRunSettings } from '../ai/run-settings'
+import { requireVerifiedOwner } from '../identity/email-verification'
 import type { Principal } from '../identity/principal'
 import { batchCoordinator, tenantCoordinator } from '../pipeline/coordinators'
 import { emitBatchCreated } from '../webhooks/batch-events'
@@ -72,6 +73,7 @@ export async function createBatch(
   const database = db(env.DB)
   const tenantId = principal.tenantId
   const { task, params } = validateTask(body)
+  await requireVerifiedOwner(database, tenantId)
   const maxInline = Number(env.MAX_INLINE_ITEMS ?? 10_000)
   if (body.items && body.items.length > maxInline) {
     throw new AppError(

@@ -1,6 +1,8 @@
 // API keys: `iab_sk_` + 43 random characters, shown once; D1 keeps only their SHA-256.
 // Resolved keys are cached per isolate for a minute. Revocation does not wait for that: revoking
 // marks the key in its tenant's TenantCoordinator, which the rate-limit check of every request asks.
+// A key narrowed since (its creator lost a role, see key-lineage.ts) keeps its cached scopes here,
+// and the same check caps them.
 // A plan change of the key's tenant does wait: a cached key keeps its old plan for up to the TTL.
 import { eq } from 'drizzle-orm'
 import { randomSecret, sha256Hex } from '../../shared/crypto'
@@ -29,6 +31,15 @@ type ResolvedKey = {
 
 /** By the key's SHA-256, never the key itself; only keys that resolved, so unknown keys cannot fill it. */
 const resolvedKeys = new TtlCache<ResolvedKey>({ ttlMs: RESOLVED_KEY_TTL_MS, maxEntries: 10_000 })
+/**
+ * Hashes that resolved to nothing (unknown, revoked, expired), so a client repeating a bad key
+ * costs no D1 read. Random keys never repeat: those the caller's failed-credentials budget stops
+ * (see resolve-bearer.ts); the bound keeps them from growing the isolate.
+ */
+const unknownKeys = new TtlCache<true>({ ttlMs: RESOLVED_KEY_TTL_MS, maxEntries: 10_000 })
+
+/** `beforeLookup` runs only when resolving the key takes a D1 read; it may throw to refuse. */
+export type ApiKeyLookupOptions = { beforeLookup?: () => Promise<void> }
 
 export async function generateApiKey(): Promise<{ key: string; prefix: string; hash: string }> {
   const key = `${API_KEY_PREFIX}${randomSecret(32)}`
@@ -44,13 +55,15 @@ export async function principalFromApiKey(
   database: Database,
   key: string,
   touch: (write: Promise<unknown>) => void,
+  { beforeLookup }: ApiKeyLookupOptions = {},
 ): Promise<Principal | null> {
   const hash = await sha256Hex(key)
-  const resolved = resolvedKeys.get(hash) ?? (await loadApiKey(database, hash))
+  const resolved = resolvedKeys.get(hash) ?? (await lookUpApiKey(database, hash, beforeLookup))
   if (!resolved) return null
   const now = Math.floor(Date.now() / 1000)
   if (resolved.expiresAt !== null && resolved.expiresAt <= now) {
     resolvedKeys.delete(hash)
+    unknownKeys.set(hash, true)
     return null
   }
 
@@ -60,6 +73,18 @@ export async function principalFromApiKey(
     touch(database.update(apiKeys).set({ lastUsedAt: now }).where(tenantRow(apiKeys, { id, tenantId })))
   }
   return resolved.principal
+}
+
+async function lookUpApiKey(
+  database: Database,
+  hash: string,
+  beforeLookup: ApiKeyLookupOptions['beforeLookup'],
+): Promise<ResolvedKey | null> {
+  if (unknownKeys.get(hash)) return null
+  await beforeLookup?.()
+  const resolved = await loadApiKey(database, hash)
+  if (!resolved) unknownKeys.set(hash, true)
+  return resolved
 }
 
 async function loadApiKey(database: Database, hash: string): Promise<ResolvedKey | null> {

@@ -11,13 +11,29 @@ export const THROTTLE_LIMITS = {
   signInPerIp: { name: 'sign_in', limit: 20, windowSeconds: 60 },
   /** Sign-in attempts per account, whoever makes them. */
   signInPerAccount: { name: 'sign_in', limit: 10, windowSeconds: 60 },
-  /** New tenants per client address. */
+  /** Sign-up attempts per client address (409s for taken emails count too)… */
   signUpPerIp: { name: 'sign_up', limit: 5, windowSeconds: 3600 },
-  /** Refresh-token exchanges per client address. */
+  /** …and per day, so a patient client makes 20 free tenants a day, not 120. */
+  signUpPerIpDaily: { name: 'sign_up_daily', limit: 20, windowSeconds: 86_400 },
+  /** Refresh-token exchanges and logouts per client address. */
   refreshPerIp: { name: 'refresh', limit: 60, windowSeconds: 60 },
-  /** Credentials that did not resolve (unknown keys, bad tokens) per client address. */
+  /**
+   * Credentials that did not resolve (unknown API keys, access tokens that fail verification,
+   * OIDC tokens no tenant accepts) per client address. Once spent, even a lookup is refused.
+   */
   failedCredentialsPerIp: { name: 'failed_credentials', limit: 30, windowSeconds: 60 },
-  /** Lockout after wrong passwords in a row: 5 allowed, then 1 min, doubling up to 1 h. */
+  /** Email-verification attempts per client address. */
+  verifyEmailPerIp: { name: 'verify_email', limit: 10, windowSeconds: 60 },
+  /** Verification mails a signed-in user may ask for. */
+  verificationMailPerAccount: { name: 'verification_mail', limit: 3, windowSeconds: 3600 },
+  /** Inbound hooks refused (bad signature, unknown integration) per client address. */
+  rejectedHooksPerIp: { name: 'hook_rejected', limit: 30, windowSeconds: 60 },
+  /** Inbound hooks refused per integration (or platform hook), from any address. */
+  rejectedHooksPerIntegration: { name: 'hook_rejected', limit: 10, windowSeconds: 60 },
+  /**
+   * Lockout of an account after wrong passwords in a row (registered or not): the 5th locks it
+   * for 1 min, each further one (after the lock ends) doubles that, up to 1 h.
+   */
   accountLockout: { threshold: 5, baseSeconds: 60, maxSeconds: 3600 },
 } as const satisfies Record<string, ThrottleRule | LockoutPolicy>
 
@@ -47,6 +63,15 @@ export function throttled(decision: ThrottleDecision, message: string): AppError
       'Retry-After': String(decision.retryAfterSeconds),
     },
   )
+}
+
+/** Spends one request from each rule of the caller's client address, or throws 429. */
+export function enforceClientThrottle(
+  c: Context<{ Bindings: Env }>,
+  rules: ThrottleRule[],
+  message: string,
+): Promise<void> {
+  return enforceThrottle(c.env, ipSubject(clientIp(c)), rules, message)
 }
 
 /** Spends one request from each rule of the subject, or throws 429. */

@@ -6,7 +6,8 @@ import { tenantCoordinator } from '../../pipeline/coordinators'
 
 /**
  * Admits the request against the tenant's and the caller's limits from the tenant's plan. The same
- * call refuses an API key revoked since this isolate cached it (see identity/api-keys.ts).
+ * call refuses an API key revoked since this isolate cached it, and narrows the scopes of one
+ * narrowed since (see identity/api-keys.ts); it runs before every route's scope check.
  */
 export const rateLimit = (): MiddlewareHandler<{ Bindings: Env }> => {
   return async function rateLimit(c, next) {
@@ -20,6 +21,12 @@ export const rateLimit = (): MiddlewareHandler<{ Bindings: Env }> => {
       caller: { limit: plan.keyRequestsPerWindow, windowSeconds: plan.windowSeconds },
     })
     if ('revoked' in decision) throw errors.invalidCredential()
+    const { scopeCeiling } = decision
+    if (scopeCeiling) {
+      const scopes = principal.scopes.filter((scope) => scopeCeiling.includes(scope))
+      if (!scopes.length) throw errors.invalidCredential()
+      c.set('principal', { ...principal, scopes })
+    }
     const headers = rateLimitHeaders(decision)
     if (!decision.allowed) {
       throw new AppError(

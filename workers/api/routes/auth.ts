@@ -1,4 +1,6 @@
-// Sign-up, sign-in with email and password, refresh-token rotation and sign-out.
+// Sign-up, sign-in with email and password, refresh-token rotation and sign-out, each throttled
+// per client address (sign-in per account too, with a lockout after wrong passwords); and the
+// verification of the owner's email address that sign-up starts.
 import { and, eq } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../../../shared/crypto'
@@ -13,19 +15,31 @@ import {
   tokenResponseSchema,
 } from '../../../shared/schemas/identity'
 import { recordAudit } from '../../identity/audit'
+import { sendVerificationMail } from '../../identity/email-verification'
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   consumeRefreshToken,
   issueAccessToken,
   issueRefreshToken,
+  rotateRefreshToken,
 } from '../../identity/tokens'
+import {
+  admitSignIn,
+  clearWrongPasswords,
+  recordWrongPassword,
+  type SignInAttempt,
+} from '../../security/sign-in-throttle'
+import { clientIp, enforceClientThrottle, THROTTLE_LIMITS } from '../../security/throttle'
 import type { AppEnv } from '../context'
 import { createRouter, errorResponse, json, jsonBody, publicRoute } from '../openapi'
 import { auditContext } from '../request-context'
+import { emailVerificationRoutes } from './email-verification'
 
 const DEFAULT_PLAN = 'free'
 const tokens = json(tokenResponseSchema, 'An access token and a refresh token.')
 const unauthenticated = errorResponse('The credentials are not valid.')
+const throttledResponse = errorResponse('Too many attempts; see Retry-After.')
+const REFRESH_THROTTLED = 'Too many refresh-token requests from this address.'
 
 async function tokenPair(c: Context<AppEnv>, owner: { userId: string; tenantId: string }) {
   return {
@@ -37,6 +51,39 @@ async function tokenPair(c: Context<AppEnv>, owner: { userId: string; tenantId: 
   }
 }
 
+/**
+ * Counts a wrong password against the account (an unknown email's too, so the lockout reveals
+ * nothing), audits it for a registered user, and audits the lock when this failure starts one.
+ */
+async function wrongPassword(
+  c: Context<AppEnv>,
+  attempt: SignInAttempt,
+  user: { userId: string; tenantIds: string[]; memberOf: string[] } | null,
+) {
+  const { lockedForSeconds, failures } = await recordWrongPassword(c.env, attempt)
+  if (!user) return
+  const database = db(c.env.DB)
+  for (const tenantId of user.tenantIds) {
+    await recordAudit(database, {
+      tenantId,
+      actor: user.userId,
+      action: 'auth.sign_in_failed',
+      ...auditContext(c),
+    })
+  }
+  if (!lockedForSeconds) return
+  // The lock holds in every tenant the user signs in to, so each of them hears of it.
+  for (const tenantId of user.memberOf) {
+    await recordAudit(database, {
+      tenantId,
+      actor: user.userId,
+      action: 'auth.account_locked',
+      details: { failures, locked_for_seconds: lockedForSeconds },
+      ...auditContext(c),
+    })
+  }
+}
+
 export const authRoutes = createRouter()
   .openapi(
     publicRoute({
@@ -45,10 +92,19 @@ export const authRoutes = createRouter()
       tags: ['Auth'],
       summary: 'Create a tenant and its owner',
       request: jsonBody(signupSchema),
-      responses: { 201: tokens, 409: errorResponse('The email already has an account.') },
+      responses: {
+        201: tokens,
+        409: errorResponse('The email already has an account.'),
+        429: throttledResponse,
+      },
     }),
     async (c) => {
       const body = c.req.valid('json')
+      await enforceClientThrottle(
+        c,
+        [THROTTLE_LIMITS.signUpPerIp, THROTTLE_LIMITS.signUpPerIpDaily],
+        'Too many sign-ups from this address.',
+      )
       const database = db(c.env.DB)
       const existing = await database.query.users.findFirst({ where: eq(users.email, body.email) })
       if (existing) throw errors.conflict('An account with this email already exists; sign in instead.')
@@ -61,6 +117,8 @@ export const authRoutes = createRouter()
         database.insert(memberships).values({ tenantId, userId, role: 'owner' }),
       ])
       await recordAudit(database, { tenantId, actor: userId, action: 'auth.signed_up', ...auditContext(c) })
+      // The tenant runs no batches until this mail's token comes back to /v1/auth/verify-email.
+      await sendVerificationMail(c.env, database, { id: userId, email: body.email })
       return c.json(await tokenPair(c, { userId, tenantId }), 201)
     },
   )
@@ -71,39 +129,38 @@ export const authRoutes = createRouter()
       tags: ['Auth'],
       summary: 'Sign in with email and password',
       request: jsonBody(signInSchema),
-      responses: { 200: tokens, 401: unauthenticated },
+      responses: {
+        200: tokens,
+        401: unauthenticated,
+        429: errorResponse(
+          'Too many attempts from this address or for this account, or the account is locked after wrong passwords; see Retry-After.',
+        ),
+      },
     }),
     async (c) => {
       const body = c.req.valid('json')
+      // Before any lookup or password hash; a locked account refuses even the right password.
+      const attempt = await admitSignIn(c.env, { ip: clientIp(c), email: body.email })
       const database = db(c.env.DB)
       const user = await database.query.users.findFirst({ where: eq(users.email, body.email) })
       // Verify even when no user matched, so response time does not reveal which emails exist.
       const passwordOk = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH)
-      const tenantIds = user
+      const memberOf = user
         ? (
             await database
               .select({ tenantId: memberships.tenantId })
               .from(memberships)
-              .where(
-                body.tenant_id
-                  ? and(eq(memberships.userId, user.id), eq(memberships.tenantId, body.tenant_id))
-                  : eq(memberships.userId, user.id),
-              )
+              .where(eq(memberships.userId, user.id))
           ).map((row) => row.tenantId)
         : []
-      const [tenantId] = tenantIds
-      if (!user || !tenantId) throw errors.unauthenticated('Wrong email or password.')
-      if (!passwordOk || !user.passwordHash) {
-        for (const id of tenantIds) {
-          await recordAudit(database, {
-            tenantId: id,
-            actor: user.id,
-            action: 'auth.sign_in_failed',
-            ...auditContext(c),
-          })
-        }
+      const tenantIds = body.tenant_id ? memberOf.filter((id) => id === body.tenant_id) : memberOf
+      if (!user || !passwordOk || !user.passwordHash) {
+        await wrongPassword(c, attempt, user ? { userId: user.id, tenantIds, memberOf } : null)
         throw errors.unauthenticated('Wrong email or password.')
       }
+      await clearWrongPasswords(c.env, attempt)
+      const [tenantId] = tenantIds
+      if (!tenantId) throw errors.unauthenticated('Wrong email or password.')
       if (tenantIds.length > 1) {
         throw new AppError(
           'tenant_required',
@@ -125,11 +182,24 @@ export const authRoutes = createRouter()
       tags: ['Auth'],
       summary: 'Exchange a refresh token for a new token pair (the old refresh token stops working)',
       request: jsonBody(refreshSchema),
-      responses: { 200: tokens, 401: unauthenticated },
+      responses: { 200: tokens, 401: unauthenticated, 429: throttledResponse },
     }),
     async (c) => {
+      await enforceClientThrottle(c, [THROTTLE_LIMITS.refreshPerIp], REFRESH_THROTTLED)
       const database = db(c.env.DB)
-      const owner = await consumeRefreshToken(database, c.req.valid('json').refresh_token)
+      const rotation = await rotateRefreshToken(database, c.req.valid('json').refresh_token)
+      if (rotation.outcome === 'reused') {
+        const { tenantId, userId, familyId } = rotation.owner
+        await recordAudit(database, {
+          tenantId,
+          actor: userId,
+          action: 'auth.refresh_token_reused',
+          details: { family_id: familyId },
+          ...auditContext(c),
+        })
+      }
+      // The owner carries its family_id, so the refresh token tokenPair issues continues the family.
+      const owner = rotation.outcome === 'rotated' ? rotation.owner : null
       const member =
         owner &&
         (await database.query.memberships.findFirst({
@@ -146,9 +216,10 @@ export const authRoutes = createRouter()
       tags: ['Auth'],
       summary: 'Revoke a refresh token',
       request: jsonBody(refreshSchema),
-      responses: { 204: { description: 'Revoked (also when it already was).' } },
+      responses: { 204: { description: 'Revoked (also when it already was).' }, 429: throttledResponse },
     }),
     async (c) => {
+      await enforceClientThrottle(c, [THROTTLE_LIMITS.refreshPerIp], REFRESH_THROTTLED)
       const database = db(c.env.DB)
       const owner = await consumeRefreshToken(database, c.req.valid('json').refresh_token)
       if (owner) {
@@ -162,3 +233,4 @@ export const authRoutes = createRouter()
       return c.body(null, 204)
     },
   )
+  .route('/verify-email', emailVerificationRoutes)

@@ -1,20 +1,25 @@
-// Members of the caller's tenant. Admins manage members; only owners grant, change or remove the
-// owner role, and the last owner cannot be removed or demoted.
+// Members of the caller's tenant. People join by invitation only (routes/invitations.ts). Admins
+// change roles and remove members; only owners grant, change or remove the owner role, and the
+// last owner cannot be removed or demoted. What a member made answers for them: removing one
+// revokes their keys (and the keys those made), refresh tokens and pending invitations; a smaller
+// role narrows those keys to its scopes.
 import { and, asc, eq } from 'drizzle-orm'
-import { hashPassword } from '../../../shared/crypto'
+import type { Context } from 'hono'
 import { type Database, db } from '../../../shared/db/client'
 import { memberships, type Role, users } from '../../../shared/db/schema'
-import { errors } from '../../../shared/errors'
-import { newId } from '../../../shared/ids'
+import { AppError, errors } from '../../../shared/errors'
 import {
-  memberCreateSchema,
   memberListSchema,
   memberSchema,
   memberUpdateSchema,
   userIdParamSchema,
 } from '../../../shared/schemas/identity'
-import type { Principal } from '../../identity/principal'
-import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
+import { revokeInvitationsFrom } from '../../identity/invitations'
+import { type KeyRestriction, restrictKeysCreatedBy } from '../../identity/key-lineage'
+import { type Principal, scopesForRole } from '../../identity/principal'
+import { revokeRefreshTokensOf } from '../../identity/tokens'
+import type { AppEnv } from '../context'
+import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
 import { recordCallerAudit } from '../request-context'
 
 function selectMembers(database: Database, tenantId: string) {
@@ -40,10 +45,25 @@ async function findMember(database: Database, tenantId: string, userId: string) 
   return { object: 'member' as const, ...row }
 }
 
-function assertMayTouchOwners(principal: Principal, roles: Role[]) {
+/** Refuses with 403 a caller who is not an owner when any of `roles` is the owner role. */
+export function assertMayTouchOwners(principal: Principal, roles: Role[]) {
   const isOwner = principal.kind === 'user' && principal.role === 'owner'
   if (roles.includes('owner') && !isOwner)
     throw errors.forbidden('Only an owner can grant, change or remove the owner role.')
+}
+
+/** One audit entry per key a member's change revoked or narrowed. */
+async function auditKeys(c: Context<AppEnv>, keys: KeyRestriction, reason: string, member: string) {
+  for (const id of keys.revoked) {
+    await recordCallerAudit(c, { action: 'api_key.revoked', target: id, details: { reason, member } })
+  }
+  for (const { id, scopes } of keys.narrowed) {
+    await recordCallerAudit(c, {
+      action: 'api_key.narrowed',
+      target: id,
+      details: { reason, member, scopes },
+    })
+  }
 }
 
 async function assertNotLastOwner(database: Database, tenantId: string, role: Role) {
@@ -79,36 +99,16 @@ export const memberRoutes = createRouter()
       method: 'post',
       path: '/',
       tags: ['Members'],
-      summary: 'Add a member (an existing account by email, or a new one with an initial password)',
-      request: jsonBody(memberCreateSchema),
-      responses: { 201: json(memberSchema, 'The new member.') },
+      summary: 'Gone: people join by invitation (POST /v1/invitations)',
+      deprecated: true,
+      responses: { 410: errorResponse('`use_invitations`: invite the address instead.') },
     }),
-    async (c) => {
-      const principal = c.get('principal')
-      const body = c.req.valid('json')
-      assertMayTouchOwners(principal, [body.role])
-      const database = db(c.env.DB)
-      let user = await database.query.users.findFirst({ where: eq(users.email, body.email) })
-      if (!user) {
-        if (!body.password) throw errors.validation('A new account needs an initial password.')
-        ;[user] = await database
-          .insert(users)
-          .values({
-            id: newId('usr'),
-            email: body.email,
-            name: body.name ?? body.email,
-            passwordHash: await hashPassword(body.password),
-          })
-          .returning()
-      }
-      const inserted = await database
-        .insert(memberships)
-        .values({ tenantId: principal.tenantId, userId: user!.id, role: body.role })
-        .onConflictDoNothing()
-        .returning()
-      if (!inserted.length) throw errors.conflict('This user is already a member.')
-      await recordCallerAudit(c, { action: 'member.added', target: user!.id, details: { role: body.role } })
-      return c.json(await findMember(database, principal.tenantId, user!.id), 201)
+    () => {
+      throw new AppError(
+        'use_invitations',
+        410,
+        'Members are no longer added directly: invite the address with POST /v1/invitations; they accept with the mailed token and their own password.',
+      )
     },
   )
   .openapi(
@@ -129,6 +129,17 @@ export const memberRoutes = createRouter()
       if (member.role === role) return c.json(member, 200)
       assertMayTouchOwners(principal, [member.role, role])
       await assertNotLastOwner(database, principal.tenantId, member.role)
+      const kept = scopesForRole(role)
+      const narrower = scopesForRole(member.role).some((scope) => !kept.includes(scope))
+      // Keys first: should this fail, the role is unchanged and the same request can be repeated.
+      const keys = narrower
+        ? await restrictKeysCreatedBy(c.env, { tenantId: principal.tenantId, actor: user_id, scopes: kept })
+        : { revoked: [], narrowed: [], chain: [] }
+      const invitationsRevoked = !kept.includes('admin')
+        ? await revokeInvitationsFrom(database, principal.tenantId, [user_id, ...keys.chain])
+        : member.role === 'owner'
+          ? await revokeInvitationsFrom(database, principal.tenantId, [user_id], ['owner'])
+          : []
       await database
         .update(memberships)
         .set({ role })
@@ -136,8 +147,9 @@ export const memberRoutes = createRouter()
       await recordCallerAudit(c, {
         action: 'member.role_changed',
         target: user_id,
-        details: { from: member.role, to: role },
+        details: { from: member.role, to: role, revoked_invitations: invitationsRevoked },
       })
+      await auditKeys(c, keys, 'member_role_changed', user_id)
       return c.json({ ...member, role }, 200)
     },
   )
@@ -157,10 +169,26 @@ export const memberRoutes = createRouter()
       const member = await findMember(database, principal.tenantId, user_id)
       assertMayTouchOwners(principal, [member.role])
       await assertNotLastOwner(database, principal.tenantId, member.role)
+      const { tenantId } = principal
+      // What they hold goes first: should this fail, they are still a member and the same request
+      // can be repeated (each step is safe to repeat).
+      const keys = await restrictKeysCreatedBy(c.env, { tenantId, actor: user_id, scopes: null })
+      const refreshTokens = await revokeRefreshTokensOf(database, { tenantId, userId: user_id })
+      const invitationsRevoked = await revokeInvitationsFrom(database, tenantId, [user_id, ...keys.chain])
       await database
         .delete(memberships)
-        .where(and(eq(memberships.tenantId, principal.tenantId), eq(memberships.userId, user_id)))
-      await recordCallerAudit(c, { action: 'member.removed', target: user_id })
+        .where(and(eq(memberships.tenantId, tenantId), eq(memberships.userId, user_id)))
+      await recordCallerAudit(c, {
+        action: 'member.removed',
+        target: user_id,
+        details: {
+          role: member.role,
+          revoked_api_keys: keys.revoked,
+          revoked_refresh_tokens: refreshTokens,
+          revoked_invitations: invitationsRevoked,
+        },
+      })
+      await auditKeys(c, keys, 'member_removed', user_id)
       return c.body(null, 204)
     },
   )
