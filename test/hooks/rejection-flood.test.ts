@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { db } from '../../shared/db/client'
 import { auditLog } from '../../shared/db/schema'
 import { THROTTLE_LIMITS } from '../../workers/security/throttle'
-import { expectErrorEnvelope, signUp } from '../support/api'
-import { createIntegration, postHook, shopifySignature, uniqueSuffix } from './support'
+import { expectErrorEnvelope } from '../support/api'
+import { postHook, shopifyIntegration, shopifySignature } from './support'
 
 const APP_SECRET = 'shpss_test_app_secret_flood_0123456789'
 const BODY = JSON.stringify({ id: 4242, title: 'Flood Sandal' })
@@ -23,24 +23,10 @@ let addresses = 0
 const freshIp = () => `198.51.100.${(++addresses % 250) + 1}`
 
 async function shopifyHook() {
-  const owner = await signUp()
-  const shop = `shop-${uniqueSuffix()}.myshopify.com`
-  const integration = await createIntegration(owner.accessToken, {
-    kind: 'shopify',
-    shop_domain: shop,
-    app_secret: APP_SECRET,
-    rules: { tasks: ['seo_meta'] },
-  })
+  const hook = await shopifyIntegration(APP_SECRET, { tasks: ['seo_meta'] })
   const send = (ip: string, headers: Record<string, string> = {}) =>
-    postHook(`/hooks/shopify/${integration.id}`, BODY, {
-      'Content-Type': 'application/json',
-      'CF-Connecting-IP': ip,
-      'X-Shopify-Topic': 'products/create',
-      'X-Shopify-Shop-Domain': shop,
-      'X-Shopify-Webhook-Id': crypto.randomUUID(),
-      ...headers,
-    })
-  return { ...owner, integration, send }
+    hook.send(BODY, { 'CF-Connecting-IP': ip, 'X-Shopify-Hmac-Sha256': undefined, ...headers })
+  return { ...hook, send }
 }
 
 describe('rejected hook floods', () => {

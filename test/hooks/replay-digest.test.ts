@@ -7,6 +7,7 @@ import {
   createIntegration,
   nowSeconds,
   postHook,
+  shopifyIntegration,
   shopifySignature,
   standardHeaders,
   uniqueSuffix,
@@ -24,22 +25,9 @@ async function settle(token: string, expected: number) {
 
 describe('hook replays under a new delivery id', () => {
   it('answers a Shopify delivery re-sent with the same body and HMAC but a new webhook id as a duplicate', async () => {
-    const owner = await signUp()
-    const shop = `shop-${uniqueSuffix()}.myshopify.com`
-    const integration = await createIntegration(owner.accessToken, {
-      kind: 'shopify',
-      shop_domain: shop,
-      app_secret: APP_SECRET,
-      rules: { tasks: ['seo_meta'] },
-    })
-    const send = (webhookId: string) =>
-      postHook(`/hooks/shopify/${integration.id}`, PRODUCT, {
-        'Content-Type': 'application/json',
-        'X-Shopify-Topic': 'products/create',
-        'X-Shopify-Shop-Domain': shop,
-        'X-Shopify-Webhook-Id': webhookId,
-        'X-Shopify-Hmac-Sha256': shopifySignature(APP_SECRET, PRODUCT),
-      })
+    const owner = await shopifyIntegration(APP_SECRET, { tasks: ['seo_meta'] })
+    const { integration, shop } = owner
+    const send = (webhookId: string) => owner.send(PRODUCT, { 'X-Shopify-Webhook-Id': webhookId })
     expect(await (await send(crypto.randomUUID())).json()).toEqual({ received: true, duplicate: false })
     expect(await (await send(crypto.randomUUID())).json()).toEqual({ received: true, duplicate: true })
     expect(await settle(owner.accessToken, 1)).toBe(1)

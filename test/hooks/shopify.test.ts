@@ -8,7 +8,7 @@ import { db } from '../../shared/db/client'
 import { inboundReceipts } from '../../shared/db/schema'
 import { type Body, callJson, expectErrorEnvelope, signUp } from '../support/api'
 import { resultLines, waitForStatus } from '../support/batches'
-import { createIntegration, postHook, shopifySignature, uniqueSuffix, waitForBatches } from './support'
+import { postHook, shopifyIntegration, shopifySignature, waitForBatches } from './support'
 
 const APP_SECRET = 'shpss_test_app_secret_0123456789abcdef'
 
@@ -22,26 +22,7 @@ const PRODUCT = {
   variants: [{ id: 1, price: '89.00' }],
 }
 
-async function setup(rules?: Record<string, unknown>) {
-  const owner = await signUp()
-  const shop = `shop-${uniqueSuffix()}.myshopify.com`
-  const integration = await createIntegration(owner.accessToken, {
-    kind: 'shopify',
-    shop_domain: shop,
-    app_secret: APP_SECRET,
-    ...(rules ? { rules } : {}),
-  })
-  const send = (body: string, headers: Record<string, string> = {}) =>
-    postHook(`/hooks/shopify/${integration.id}`, body, {
-      'Content-Type': 'application/json',
-      'X-Shopify-Topic': 'products/create',
-      'X-Shopify-Shop-Domain': shop,
-      'X-Shopify-Webhook-Id': crypto.randomUUID(),
-      'X-Shopify-Hmac-Sha256': shopifySignature(APP_SECRET, body),
-      ...headers,
-    })
-  return { ...owner, shop, integration, send }
-}
+const setup = (rules?: Record<string, unknown>) => shopifyIntegration(APP_SECRET, rules)
 
 const receipts = (tenantId: string) =>
   db(env.DB).select().from(inboundReceipts).where(eq(inboundReceipts.tenantId, tenantId))

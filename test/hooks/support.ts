@@ -2,7 +2,7 @@
 // independent of the WebCrypto code under test), hook calls with raw bodies, integrations made
 // through the API, and waiting for the batches a hook starts.
 import { createHmac } from 'node:crypto'
-import { type Body, call, callJson } from '../support/api'
+import { type Body, call, callJson, signUp } from '../support/api'
 
 export const shopifySignature = (secret: string, body: string) =>
   createHmac('sha256', secret).update(body).digest('base64')
@@ -43,4 +43,34 @@ export async function waitForBatches(token: string, count: number, timeoutMs = 1
     if (data.length >= count || Date.now() > deadline) return data
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/**
+ * A new tenant with a Shopify integration, and `send` posting a product webhook to it: signed with
+ * `appSecret` and with a fresh webhook id unless `headers` say otherwise (`undefined` drops one).
+ */
+export async function shopifyIntegration(appSecret: string, rules?: Record<string, unknown>) {
+  const owner = await signUp()
+  const shop = `shop-${uniqueSuffix()}.myshopify.com`
+  const integration = await createIntegration(owner.accessToken, {
+    kind: 'shopify',
+    shop_domain: shop,
+    app_secret: appSecret,
+    ...(rules ? { rules } : {}),
+  })
+  const send = (body: string, headers: Record<string, string | undefined> = {}) => {
+    const merged: Record<string, string | undefined> = {
+      'Content-Type': 'application/json',
+      'X-Shopify-Topic': 'products/create',
+      'X-Shopify-Shop-Domain': shop,
+      'X-Shopify-Webhook-Id': crypto.randomUUID(),
+      'X-Shopify-Hmac-Sha256': shopifySignature(appSecret, body),
+      ...headers,
+    }
+    const present = Object.entries(merged).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    )
+    return postHook(`/hooks/shopify/${integration.id}`, body, Object.fromEntries(present))
+  }
+  return { ...owner, shop, integration, send }
 }

@@ -168,11 +168,7 @@ export async function revokeRefreshTokensOf(
 }
 
 /** The body of every answer that signs someone in: an access token and a new refresh token family. */
-export async function issueTokenPair(
-  env: TokenEnv,
-  database: Database,
-  owner: { userId: string; tenantId: string },
-) {
+export async function issueTokenPair(env: TokenEnv, database: Database, owner: RefreshOwner) {
   return {
     token_type: 'Bearer' as const,
     access_token: await issueAccessToken(env, owner),

@@ -17,10 +17,9 @@ import {
 import { recordAudit } from '../../identity/audit'
 import { sendVerificationMail } from '../../identity/email-verification'
 import {
-  ACCESS_TOKEN_TTL_SECONDS,
   consumeRefreshToken,
-  issueAccessToken,
-  issueRefreshToken,
+  issueTokenPair,
+  type RefreshOwner,
   rotateRefreshToken,
 } from '../../identity/tokens'
 import {
@@ -41,15 +40,8 @@ const unauthenticated = errorResponse('The credentials are not valid.')
 const throttledResponse = errorResponse('Too many attempts; see Retry-After.')
 const REFRESH_THROTTLED = 'Too many refresh-token requests from this address.'
 
-async function tokenPair(c: Context<AppEnv>, owner: { userId: string; tenantId: string }) {
-  return {
-    token_type: 'Bearer' as const,
-    access_token: await issueAccessToken(c.env, owner),
-    expires_in: ACCESS_TOKEN_TTL_SECONDS,
-    refresh_token: await issueRefreshToken(db(c.env.DB), owner),
-    tenant_id: owner.tenantId,
-  }
-}
+/** The refresh token continues the owner's family when it carries one (a rotation). */
+const tokenPair = (c: Context<AppEnv>, owner: RefreshOwner) => issueTokenPair(c.env, db(c.env.DB), owner)
 
 /**
  * Counts a wrong password against the account (an unknown email's too, so the lockout reveals
