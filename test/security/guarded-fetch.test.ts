@@ -5,7 +5,12 @@
 import { describe, expect, it } from 'vitest'
 import { openaiProvider } from '../../workers/ai/providers/openai'
 import { aiOverRest, workersAiProvider } from '../../workers/ai/providers/workers-ai'
-import { fetchGuarded, UrlRefusedError } from '../../workers/security/guarded-fetch'
+import {
+  fetchGuarded,
+  ResponseTooLargeError,
+  readBounded,
+  UrlRefusedError,
+} from '../../workers/security/guarded-fetch'
 import { PIXEL_PNG_BASE64, providerError, providerRequest } from '../ai/providers/request'
 import { callJson, expectErrorEnvelope, signUp } from '../support/api'
 import { hits, hostUrl, publish, uniquePath } from '../support/jwks-host'
@@ -165,5 +170,33 @@ describe('image URLs at the door', () => {
     })
     expectErrorEnvelope(body, 'invalid_input')
     expect(body.error.message).toContain('image_url is refused')
+  })
+})
+
+describe('answers of tenant-chosen URLs are read only up to a bound', () => {
+  /** A body that streams `chunks` chunks of 64 KiB with no Content-Length, counting what was pulled. */
+  function streamed(chunks: number) {
+    let pulled = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled === chunks) return controller.close()
+        pulled++
+        controller.enqueue(new Uint8Array(64 * 1024))
+      },
+    })
+    return { response: new Response(body), pulled: () => pulled }
+  }
+
+  it('reads a body within the bound whole', async () => {
+    expect((await readBounded(new Response('{"keys":[]}'), 64)).byteLength).toBe(11)
+  })
+
+  it('refuses by Content-Length before reading, and stops a streamed body at the bound', async () => {
+    const declared = new Response('x'.repeat(100), { headers: { 'Content-Length': '100' } })
+    await expect(readBounded(declared, 99)).rejects.toBeInstanceOf(ResponseTooLargeError)
+    const { response, pulled } = streamed(1_000)
+    await expect(readBounded(response, 256 * 1024)).rejects.toBeInstanceOf(ResponseTooLargeError)
+    // 64 MB on offer; the read stopped just past 256 KiB.
+    expect(pulled()).toBeLessThan(10)
   })
 })

@@ -15,12 +15,12 @@ import {
 } from 'jose'
 import { sha256Hex } from '../../shared/crypto'
 import type { UrlGuardEnv } from '../../shared/net/url-guard'
-import { fetchGuarded } from '../security/guarded-fetch'
+import { fetchGuarded, readBounded } from '../security/guarded-fetch'
 
 export const JWKS_CACHE_MAX_AGE_MS = 10 * 60_000
 export const JWKS_COOLDOWN_MS = 30_000
 const JWKS_TIMEOUT_MS = 5_000
-const MAX_JWKS_CHARS = 64 * 1024
+const MAX_JWKS_BYTES = 64 * 1024
 const MAX_ISOLATE_ENTRIES = 256
 
 /** jose reads and writes `jwks` and `uat`; `failedAt` is ours. */
@@ -95,9 +95,11 @@ function fetcher(env: UrlGuardEnv, url: string, held: Held): FetchImplementation
       return Response.json(shared.jwks)
     try {
       const response = await fetchGuarded(env, url, init, { httpsOnly: true })
-      const text = await response.text()
-      if (response.status !== 200) throw new Error(`The key set answered ${response.status}.`)
-      if (text.length > MAX_JWKS_CHARS) throw new Error(`The key set is over ${MAX_JWKS_CHARS} characters.`)
+      if (response.status !== 200) {
+        await response.body?.cancel()
+        throw new Error(`The key set answered ${response.status}.`)
+      }
+      const text = new TextDecoder().decode(await readBounded(response, MAX_JWKS_BYTES))
       const jwks: unknown = JSON.parse(text)
       if (!isKeySet(jwks)) throw new Error('The answer is not a JSON Web Key Set.')
       await writeShared(url, { jwks, uat: Date.now() }, JWKS_CACHE_MAX_AGE_MS)

@@ -1,8 +1,10 @@
 // The only way the Worker fetches a URL a tenant chose: the URL passes the guard first, the
 // normalised URL is what is fetched, and redirects are never followed blindly. Either a 3xx
 // comes back to the caller as it is (the default), or, for GET and HEAD with `maxRedirects`,
-// each hop's Location is judged by the same guard before it is fetched.
+// each hop's Location is judged by the same guard before it is fetched. What such a URL answers
+// is read with `readBounded`, so a tenant's server cannot fill the isolate's memory.
 import { allowsLoopback, checkUrl, type UrlGuardEnv } from '../../shared/net/url-guard'
+import { createByteLimiter } from '../files/byte-limit'
 
 export type GuardedFetchOptions = {
   /** Refuse plain http (loopback excepted when the dev flag allows loopback). */
@@ -20,6 +22,28 @@ export class UrlRefusedError extends Error {
     super(`${url} was refused: ${reason}`)
     this.name = 'UrlRefusedError'
   }
+}
+
+/** The answer's body was longer than its reader allows; what was read is dropped. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The answer is longer than ${maxBytes} bytes.`)
+    this.name = 'ResponseTooLargeError'
+  }
+}
+
+/**
+ * The body of an answer, read only up to `maxBytes`: a longer one (by its Content-Length, or as it
+ * streams) throws ResponseTooLargeError without being held whole.
+ */
+export async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array()
+  if (Number(response.headers.get('content-length')) > maxBytes) {
+    await response.body.cancel()
+    throw new ResponseTooLargeError(maxBytes)
+  }
+  const limiter = createByteLimiter({ maxBytes, onExceeded: () => new ResponseTooLargeError(maxBytes) })
+  return new Uint8Array(await new Response(response.body.pipeThrough(limiter.stream)).arrayBuffer())
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])

@@ -3,7 +3,12 @@
 // HTTP provider. Providers never retry; the router decides from `retryable` and `retryAfterMs`.
 import type { z } from 'zod'
 import type { UrlGuardEnv } from '../../../shared/net/url-guard'
-import { fetchGuarded, UrlRefusedError } from '../../security/guarded-fetch'
+import {
+  fetchGuarded,
+  ResponseTooLargeError,
+  readBounded,
+  UrlRefusedError,
+} from '../../security/guarded-fetch'
 import { ProviderError } from '../provider'
 import { credentialsIn, withDetail } from './provider-detail'
 
@@ -49,6 +54,8 @@ export function thrownError(error: unknown, signal: AbortSignal, provider: strin
   if (error instanceof ProviderError) return error
   if (error instanceof UrlRefusedError)
     return new ProviderError('url_refused', `${provider}: ${error.message}`, false)
+  if (error instanceof ResponseTooLargeError)
+    return new ProviderError('bad_response', `${provider}: ${error.message}`, false)
   const name = error instanceof Error ? error.name : ''
   if (signal.aborted || name === 'TimeoutError' || name === 'AbortError') {
     return new ProviderError('timeout', `${provider} did not answer before the attempt timed out.`, true)
@@ -84,6 +91,9 @@ export type PostJsonOptions = {
   guard?: UrlGuardEnv
 }
 
+/** Longest answer read from a provider at a tenant's own base URL. */
+export const MAX_TENANT_ANSWER_BYTES = 32 * 1024 * 1024
+
 /** POSTs JSON and returns the parsed JSON answer, or throws a ProviderError. */
 export async function postJson(options: PostJsonOptions): Promise<unknown> {
   const { url, headers, body, signal, provider, errorMessage, guard } = options
@@ -96,8 +106,14 @@ export async function postJson(options: PostJsonOptions): Promise<unknown> {
   let response: Response
   let text: string
   try {
-    response = await (guard ? fetchGuarded(guard, url, init) : fetch(url, init))
-    text = await response.text()
+    if (guard) {
+      // A tenant's server: its answer is read only up to a bound.
+      response = await fetchGuarded(guard, url, init)
+      text = new TextDecoder().decode(await readBounded(response, MAX_TENANT_ANSWER_BYTES))
+    } else {
+      response = await fetch(url, init)
+      text = await response.text()
+    }
   } catch (error) {
     throw thrownError(error, signal, provider)
   }

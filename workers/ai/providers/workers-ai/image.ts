@@ -4,11 +4,13 @@
 
 import type { UrlGuardEnv } from '../../../../shared/net/url-guard'
 import type { ImageInput } from '../../../../shared/tasks/model-call'
-import { fetchGuarded } from '../../../security/guarded-fetch'
+import { fetchGuarded, readBounded } from '../../../security/guarded-fetch'
 import { ProviderError } from '../../provider'
 import { statusError, thrownError } from '../http-errors'
 
 const IMAGE_REDIRECTS = 3
+/** Longest image read from a URL. */
+export const MAX_IMAGE_URL_BYTES = 20 * 1024 * 1024
 
 export async function imageBytes(
   image: ImageInput,
@@ -17,15 +19,15 @@ export async function imageBytes(
 ): Promise<number[]> {
   if ('data' in image) return decodeBase64(image.data)
   let response: Response
-  let bytes: ArrayBuffer
+  let bytes: Uint8Array
   try {
     response = await fetchGuarded(guard, image.url, { signal }, { maxRedirects: IMAGE_REDIRECTS })
-    bytes = await response.arrayBuffer()
+    bytes = await readBounded(response, MAX_IMAGE_URL_BYTES)
   } catch (error) {
     throw thrownError(error, signal, `Image ${image.url}`)
   }
   if (!response.ok) throw statusError(response.status, `Image ${image.url} answered ${response.status}.`)
-  return Array.from(new Uint8Array(bytes))
+  return Array.from(bytes)
 }
 
 function decodeBase64(data: string): number[] {
