@@ -5,9 +5,9 @@
 // new delivery id (an id header the signature does not cover, as Shopify's) is caught too.
 // Older receipts are pruned as new ones arrive.
 import { and, eq, inArray, lt } from 'drizzle-orm'
+import { sha256Hex } from '../../shared/crypto'
 import type { Database } from '../../shared/db/client'
 import { inboundReceipts } from '../../shared/db/schema'
-import { toHex } from '../webhooks/hmac'
 
 export const RECEIPT_RETENTION_SECONDS = 7 * 86400
 
@@ -26,8 +26,7 @@ export type Receipt = {
 type ReceiptKeys = { tenantId: string; source: string; keys: string[] }
 
 async function receiptKeys(receipt: Receipt): Promise<ReceiptKeys> {
-  const digest = toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', receipt.body)))
-  const keys = [`${DIGEST_PREFIX}${digest}`]
+  const keys = [`${DIGEST_PREFIX}${await sha256Hex(receipt.body)}`]
   if (receipt.deliveryId) keys.unshift(receipt.deliveryId)
   return { tenantId: receipt.tenantId, source: receipt.source, keys }
 }
