@@ -12,6 +12,7 @@ import {
   verifyPassword,
 } from '../../shared/crypto'
 import type { Database } from '../../shared/db/client'
+import { idSlices } from '../../shared/db/id-lists'
 import { invitations, memberships, type Role, tenants, users } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
 import { newId } from '../../shared/ids'
@@ -27,8 +28,6 @@ import { resolveBearer } from './resolve-bearer'
 
 export const INVITATION_TTL_SECONDS = 7 * 86_400
 const TOKEN_PREFIX = 'iab_inv_'
-/** Ids per `IN (…)` list: D1 binds at most 100 parameters per statement. */
-const IDS_PER_STATEMENT = 90
 
 export type Invitation = typeof invitations.$inferSelect
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired'
@@ -144,14 +143,14 @@ export async function revokeInvitationsFrom(
 ): Promise<string[]> {
   const now = nowSeconds()
   const revoked: string[] = []
-  for (let i = 0; i < actors.length; i += IDS_PER_STATEMENT) {
+  for (const slice of idSlices(actors)) {
     const rows = await database
       .update(invitations)
       .set({ revokedAt: now })
       .where(
         and(
           eq(invitations.tenantId, tenantId),
-          inArray(invitations.invitedBy, actors.slice(i, i + IDS_PER_STATEMENT)),
+          inArray(invitations.invitedBy, slice),
           roles ? inArray(invitations.role, roles) : undefined,
           live(now),
         ),

@@ -6,12 +6,10 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { type Database, db } from '../../shared/db/client'
+import { idSlices } from '../../shared/db/id-lists'
 import { type ApiKey, apiKeys } from '../../shared/db/schema'
 import { tenantCoordinator } from '../pipeline/coordinators'
 import type { Scope } from './principal'
-
-/** Ids per `IN (…)` list: D1 binds at most 100 parameters per statement. */
-const IDS_PER_STATEMENT = 90
 
 type KeyLink = Pick<ApiKey, 'id' | 'scopes' | 'createdBy' | 'revokedAt'>
 
@@ -32,12 +30,6 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
     else groups.set(key, [item])
   }
   return groups
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
-    items.slice(i * size, (i + 1) * size),
-  )
 }
 
 /**
@@ -76,17 +68,14 @@ async function writeRestrictions(
 ): Promise<void> {
   const now = Math.floor(Date.now() / 1000)
   const inTenant = (ids: string[]) => and(eq(apiKeys.tenantId, tenantId), inArray(apiKeys.id, ids))
-  const writes: BatchItem<'sqlite'>[] = chunks(revoked, IDS_PER_STATEMENT).map((ids) =>
+  const writes: BatchItem<'sqlite'>[] = idSlices(revoked).map((ids) =>
     database
       .update(apiKeys)
       .set({ revokedAt: now })
       .where(and(inTenant(ids), isNull(apiKeys.revokedAt))),
   )
   for (const [scopes, keys] of groupBy(narrowed, (key) => key.scopes.join(' '))) {
-    for (const ids of chunks(
-      keys.map((key) => key.id),
-      IDS_PER_STATEMENT,
-    )) {
+    for (const ids of idSlices(keys.map((key) => key.id))) {
       writes.push(
         database
           .update(apiKeys)
