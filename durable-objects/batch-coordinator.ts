@@ -1,54 +1,78 @@
-// One per batch (named `{tenant_id}/{batch_id}`): ingests the input in slices driven by alarms,
-// keeps every task's state in its own SQLite, dispatches chunks of tasks to the `tasks` queue
-// through a window sized by the tenant's fair share, records results idempotently, writes the
-// results to R2 and the final counts to D1.
+// One per batch (named `{tenant_id}/{batch_id}`): cuts the input file into chunks in slices driven
+// by alarms, dispatches chunks to the `tasks` queue through a window sized by the tenant's fair
+// share, records each chunk's report under its lease, writes the results file to R2 and the final
+// counts to D1. Its storage (batch/store.ts) holds task states only: inputs stay in the uploaded
+// file, result lines in R2 parts that consumers write.
 import { DurableObject } from 'cloudflare:workers'
+import { z } from 'zod'
 import { isFinished } from '../shared/db/schema'
 import { recordLimit } from '../shared/ingest/record-limit'
+import type { ChunkLease, ChunkView } from '../shared/pipeline/chunks'
 import {
   type ChunkReport,
-  type ChunkWork,
   chunkReportSchema,
   type TaskError,
+  taskErrorSchema,
 } from '../shared/pipeline/messages'
-import { findTask } from '../shared/tasks'
-import { type PresentedBatch, presentBatch } from '../workers/batches/present'
-import { tenantCoordinator } from '../workers/pipeline/coordinators'
-import { emitBatchFinished, emitChunkEvents } from '../workers/webhooks/batch-events'
-import { ChunkLedger } from './batch/chunk-ledger'
+import { sendChunks } from '../shared/queues'
 import { batchFailure, billTenant, finalStatus, flushToD1 } from './batch/d1-sync'
+import {
+  emitBatchFinished,
+  emitNeedsReview,
+  emitProgress,
+  type FlaggedTask,
+  PROGRESS_EVENT_MS,
+} from './batch/events'
 import { resultsKey, writeResultFile } from './batch/finalize'
-import { IngestError, ingestSlice } from './batch/ingest'
-import { type ResultPageOptions, readResultPage } from './batch/results'
-import { CANCELLED_MESSAGE, insertRows } from './batch/rows'
+import { CANCELLED_ERROR, IngestError, ingestSlice } from './batch/ingest'
+import { type PresentedBatch, presentBatch } from './batch/present'
 import {
   allTerminal,
   type BatchState,
   type BatchSummary,
   initialState,
   pendingTasks,
-  SCHEMA,
   type StartInput,
+  startInputSchema,
   summarize,
 } from './batch/state'
+import { BatchStore, type StoredChunk } from './batch/store'
+import { addTally } from './batch/tally'
+import { tenantCoordinator } from './stubs'
 
 export type { BatchSummary, StartInput } from './batch/state'
 
 const PROGRESS_FLUSH_MS = 5_000
 const MAX_STEP_FAILURES = 8
+/** A chunk not reported after this long is assumed lost and dispatched again. */
+export const CHUNK_LEASE_MS = 15 * 60 * 1000
+const MAX_CHUNK_TASKS = 500
+const MIN_CHUNK_TASKS = 10
+/** Chunks a full window is cut into, so several consumers share a batch's work. */
+const CHUNKS_PER_WINDOW = 4
+const MAX_VIEW_CHUNKS = 200
+
+const chunkRefSchema = z.object({
+  chunkId: z.number().int().positive(),
+  dispatch: z.number().int().positive(),
+})
+const failChunkSchema = chunkRefSchema.extend({ error: taskErrorSchema })
+const viewsSchema = z.object({
+  afterSeq: z.number().int().nonnegative(),
+  limit: z.number().int().min(1).max(MAX_VIEW_CHUNKS),
+  failedOnly: z.boolean().optional(),
+})
 
 export class BatchCoordinator extends DurableObject<Env> {
   private state: BatchState | null = null
-  private readonly chunks: ChunkLedger
+  private readonly store: BatchStore
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.chunks = new ChunkLedger(ctx.storage.sql)
+    this.store = new BatchStore(ctx.storage)
     ctx.blockConcurrencyWhile(async () => {
-      this.state = ctx.storage.kv.get<BatchState>('state') ?? null
-      // Tables are made when the batch starts, so looking up an id that never started (another
-      // tenant's, a typo) leaves no storage behind.
-      if (this.state) ctx.storage.sql.exec(SCHEMA)
+      this.state = this.store.loadState()
+      if (this.state) this.store.createTables()
     })
   }
 
@@ -58,113 +82,111 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   private save() {
-    this.ctx.storage.kv.put('state', this.batch)
+    this.store.saveState(this.batch)
   }
 
-  private get task() {
-    const task = findTask(this.batch.task)
-    if (!task) throw new Error(`Unknown task type ${this.batch.task}.`)
-    return task
+  private now() {
+    return Date.now()
   }
 
   private wake(delayMs = 0) {
-    return this.ctx.storage.setAlarm(Date.now() + delayMs)
+    return this.ctx.storage.setAlarm(this.now() + delayMs)
   }
 
   /** Starts the batch once; a repeated call (e.g. a retried request) changes nothing. */
   async start(input: StartInput): Promise<BatchSummary> {
     if (this.state) return this.summary()
-    this.ctx.storage.sql.exec(SCHEMA)
-    this.state = initialState(input)
-    if (input.source === 'inline') {
-      const rows = input.items.map((item) => ({ customId: item.custom_id, fields: item.input }))
-      const written = insertRows(this.ctx.storage.sql, rows, {
-        task: this.task,
-        template: input.settings.template,
-        mapping: null,
-        firstSeq: 1,
-        cancelled: false,
-      })
-      this.recordIngested(written)
-    }
+    const parsed = startInputSchema.parse(input)
+    this.store.createTables()
+    this.state = initialState({ ...parsed, row: input.row }, this.now())
     this.save()
     await this.wake()
     return this.summary()
   }
 
   /**
-   * The batch as the API presents it, from the row it was created with and the live counters;
+   * The batch as the API presents it, from the row it was created with and the live tally;
    * null for a batch started without its row (the caller reads D1 instead).
    */
   async present(): Promise<PresentedBatch | null> {
     const row = this.state?.row
     if (!row) return null
     const startedAt = row.startedAt ?? Math.floor(this.batch.startedAt / 1000)
-    return presentBatch(
-      { ...row, startedAt, finishedAt: this.batch.finishedAt ?? null },
-      await this.summary(),
-    )
+    return presentBatch({ ...row, startedAt, finishedAt: this.batch.finishedAt }, summarize(this.batch))
   }
 
   async summary(): Promise<BatchSummary> {
     return summarize(this.batch)
   }
 
-  private recordIngested(written: { inserted: number; failed: number }) {
-    this.batch.ingested += written.inserted
-    this.batch.failed += written.failed
-    if (!this.batch.cancelRequested) this.batch.invalid += written.failed
-    if (this.batch.status === 'validating' && this.batch.ingested > this.batch.invalid)
-      this.batch.status = 'in_progress'
-  }
-
-  /** Called by a consumer before it runs a chunk: the chunk's open tasks, or null to drop the message. */
-  async beginChunk(chunkId: number): Promise<ChunkWork | null> {
-    if (!this.state || !this.chunks.exists(chunkId)) return null
+  /** Called by a consumer before it runs a chunk: a lease on its open tasks, or null to drop the message. */
+  async beginChunk(chunkId: number, dispatch: number): Promise<ChunkLease | null> {
+    const ref = chunkRefSchema.parse({ chunkId, dispatch })
+    if (!this.state) return null
     if (this.batch.status === 'paused') {
-      this.batch.inflight -= this.chunks.release(chunkId)
+      this.batch.inflight -= this.store.release(ref.chunkId)
       this.save()
       return null
     }
     if (this.batch.status !== 'in_progress') return null
+    const lease = this.store.lease(ref.chunkId, ref.dispatch, this.now())
+    if (!lease?.open.length) return null
+    const { task, params, settings, source } = this.batch
     return {
-      task: this.batch.task,
-      params: this.batch.params,
-      settings: this.batch.settings,
-      items: this.chunks.openTasks(chunkId),
+      lease: lease.lease,
+      task,
+      params,
+      settings,
+      input: this.inputRange(source, lease.start, lease.end),
+      firstSeq: lease.firstSeq,
+      open: lease.open,
     }
   }
 
-  /** Records a chunk's results; tasks already recorded are left alone, so redelivery counts nothing twice. */
-  async reportChunk(report: ChunkReport): Promise<{ recorded: number }> {
-    const { chunkId, results } = chunkReportSchema.parse(report)
-    if (!this.state) return { recorded: 0 }
-    // States and lines are separate statements: they commit together or not at all.
-    const recorded = this.ctx.storage.transactionSync(() => this.chunks.record(chunkId, results))
-    this.batch.completed += recorded.succeeded
-    this.batch.failed += recorded.failed
-    this.batch.needsReview += recorded.needsReview
-    this.batch.cacheHits += recorded.cacheHits
-    this.batch.costUsd += recorded.costUsd
-    this.batch.inflight -= recorded.succeeded + recorded.failed
-    this.batch.usage.input_tokens += recorded.usage.input_tokens
-    this.batch.usage.output_tokens += recorded.usage.output_tokens
-    this.save()
-    if (recorded.succeeded + recorded.failed > 0)
-      await emitChunkEvents(this.env, this.ctx.storage, this.batch, results, await this.summary())
-    await this.refill()
-    return { recorded: recorded.succeeded + recorded.failed }
+  private inputRange(source: BatchState['source'], start: number, end: number) {
+    const { key, format, header, mapping } = source
+    return { key, format, header, mapping, start, end, maxRecordBytes: recordLimit(this.env) }
   }
 
-  /** Dead-letter path: the chunk's open tasks fail with `error`. */
-  async failChunk(chunkId: number, error: TaskError): Promise<{ recorded: number }> {
+  /**
+   * Records a chunk's report, made under its current lease, whole or not at all; a report under a
+   * lease since replaced (a redelivered message, a chunk dispatched again) records nothing.
+   */
+  async reportChunk(report: ChunkReport): Promise<{ recorded: number }> {
+    const parsed = chunkReportSchema.parse(report)
     if (!this.state) return { recorded: 0 }
-    const failed = this.chunks.fail(chunkId, error)
-    this.batch.failed += failed
-    this.batch.inflight -= failed
+    const step = this.store.record(parsed)
+    if (!step) return { recorded: 0 }
+    addTally(this.batch.tally, step.tally)
+    this.batch.inflight -= step.recorded
+    const progressDue = this.now() - this.batch.progressEventAt >= PROGRESS_EVENT_MS
+    if (progressDue) this.batch.progressEventAt = this.now()
     this.save()
+    const flagged: FlaggedTask[] = parsed.results.flatMap((result) =>
+      result.status === 'needs_review' && result.customId
+        ? [{ customId: result.customId, violations: result.violations ?? [] }]
+        : [],
+    )
+    await emitNeedsReview(this.env, this.batch, flagged)
+    if (progressDue) await emitProgress(this.env, this.batch, summarize(this.batch))
+    await this.refill()
+    return { recorded: step.recorded }
+  }
+
+  /** Dead-letter path: the open tasks of the chunk, if still dispatched under `dispatch`, fail with `error`. */
+  async failChunk(chunkId: number, dispatch: number, error: TaskError): Promise<{ recorded: number }> {
+    const ref = failChunkSchema.parse({ chunkId, dispatch, error })
+    if (!this.state) return { recorded: 0 }
+    const failed = this.store.failChunk(ref.chunkId, ref.dispatch, ref.error)
+    this.recordFailed(failed)
     await this.wake()
     return { recorded: failed }
+  }
+
+  private recordFailed(failed: number) {
+    addTally(this.batch.tally, { failed })
+    this.batch.inflight = Math.max(0, this.batch.inflight - failed)
+    this.save()
   }
 
   async pause(): Promise<BatchSummary> {
@@ -177,11 +199,15 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   async resume(): Promise<BatchSummary> {
     if (this.batch.status === 'paused') {
-      this.batch.status = this.batch.ingested > this.batch.invalid ? 'in_progress' : 'validating'
+      this.batch.status = this.hasRunnableTasks() ? 'in_progress' : 'validating'
       await this.syncD1(true)
       await this.wake()
     }
     return this.summary()
+  }
+
+  private hasRunnableTasks() {
+    return this.batch.ingested > this.batch.tally.invalid
   }
 
   /** Stops dispatch at once: every task not yet recorded fails as cancelled; recorded results stay. */
@@ -189,7 +215,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (isFinished(this.batch.status) || this.batch.cancelRequested) return this.summary()
     this.batch.cancelRequested = true
     this.batch.status = 'cancelling'
-    this.batch.failed += this.chunks.failAllOpen({ code: 'cancelled', message: CANCELLED_MESSAGE })
+    addTally(this.batch.tally, { failed: this.store.failAllOpen(CANCELLED_ERROR) })
     this.batch.inflight = 0
     await this.syncD1(true)
     await this.wake()
@@ -198,17 +224,17 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /** Failed tasks that a retry would run again (not rows that were invalid). */
   async rerunnableCount(): Promise<number> {
-    return this.state ? this.chunks.rerunnableCount() : 0
+    return this.state ? this.store.rerunnableCount() : 0
   }
 
   /** Re-runs only the failed tasks of a finished batch. */
   async retryFailed(): Promise<{ retried: number; summary: BatchSummary }> {
     if (!['completed', 'cancelled'].includes(this.batch.status))
       return { retried: 0, summary: await this.summary() }
-    const retried = this.chunks.requeueFailed()
+    const retried = this.store.requeueFailed()
     if (retried > 0) {
+      addTally(this.batch.tally, { failed: -retried })
       Object.assign(this.batch, {
-        failed: this.batch.failed - retried,
         status: 'in_progress',
         cancelRequested: false,
         resultsKey: null,
@@ -221,10 +247,35 @@ export class BatchCoordinator extends DurableObject<Env> {
     return { retried, summary: await this.summary() }
   }
 
-  /** A page of terminal results in order, as JSON lines or CSV lines (with the header on the first page). */
-  async readResults(options: ResultPageOptions) {
-    if (!this.state) return { header: null, lines: [], cursors: [], lastSeq: null }
-    return readResultPage(this.ctx.storage.sql, this.task, options)
+  /**
+   * The chunks holding tasks after `afterSeq`, in order, with what is needed to read their results
+   * from R2 (see shared/pipeline/chunk-lines.ts); `failedOnly` for the errors listing.
+   */
+  async resultChunks(options: {
+    afterSeq: number
+    limit: number
+    failedOnly?: boolean
+  }): Promise<ChunkView[]> {
+    const { afterSeq, limit, failedOnly } = viewsSchema.parse(options)
+    return this.state ? this.views(afterSeq, limit, failedOnly) : []
+  }
+
+  private views(afterSeq: number, limit: number, failedOnly = false): ChunkView[] {
+    const source = this.batch.source
+    return this.store.chunksAfter(afterSeq, limit, failedOnly).map((chunk: StoredChunk) => ({
+      id: chunk.id,
+      firstSeq: chunk.firstSeq,
+      states: chunk.states,
+      input: this.inputRange(source, chunk.start, chunk.end),
+      parts: chunk.parts,
+      ingestErrors: chunk.ingestErrors,
+      fallback: chunk.fallback,
+    }))
+  }
+
+  /** The object's storage in bytes, for the benchmarks' report. */
+  async storageBytes(): Promise<number> {
+    return this.store.databaseBytes()
   }
 
   override async alarm(): Promise<void> {
@@ -232,7 +283,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     try {
       if (!this.batch.ingestDone) await this.ingestNext()
       await this.dispatch()
-      this.batch.inflight -= this.chunks.releaseStale()
+      this.batch.inflight -= this.store.releaseStale(this.now() - CHUNK_LEASE_MS)
       this.save()
       if (allTerminal(this.batch) && this.batch.status !== 'paused') return await this.finalize()
     } catch (error) {
@@ -250,7 +301,7 @@ export class BatchCoordinator extends DurableObject<Env> {
    * fails with the reason, so it never hangs without an outcome.
    */
   private async recoverFrom(error: unknown) {
-    const failures = (this.batch.alarmFailures ?? 0) + 1
+    const failures = this.batch.alarmFailures + 1
     this.batch.alarmFailures = failures
     console.error(
       JSON.stringify({
@@ -270,49 +321,61 @@ export class BatchCoordinator extends DurableObject<Env> {
     await this.wake(Math.min(60_000, 500 * 2 ** failures))
   }
 
+  /** Tasks per chunk: a quarter of the batch's share of the tenant's concurrency, within bounds. */
+  private async chunkTasks(): Promise<number> {
+    if (this.batch.chunkTasks) return this.batch.chunkTasks
+    const share = await tenantCoordinator(this.env, this.batch.tenantId).shareFor(this.batch.batchId)
+    this.batch.chunkTasks = Math.min(
+      MAX_CHUNK_TASKS,
+      Math.max(MIN_CHUNK_TASKS, Math.ceil(share / CHUNKS_PER_WINDOW)),
+    )
+    return this.batch.chunkTasks
+  }
+
   private async ingestNext() {
-    const source = this.batch.source
-    if (source.kind !== 'file') return
-    const written = await ingestSlice(this.env.FILES, this.ctx.storage.sql, source, {
-      task: this.task,
-      template: this.batch.settings.template,
+    const chunkTasks = await this.chunkTasks()
+    const step = await ingestSlice(this.env.FILES, this.store, this.batch.source, {
       firstSeq: this.batch.ingested + 1,
+      firstChunk: this.batch.nextChunk,
+      chunkTasks,
       cancelled: this.batch.cancelRequested,
       maxRecordBytes: recordLimit(this.env),
     })
-    this.recordIngested(written)
-    this.batch.ingestDone = written.done
+    this.batch.ingested += step.tasks
+    this.batch.nextChunk += step.chunks
+    const cancelled = this.batch.cancelRequested ? step.tasks - step.invalid : 0
+    addTally(this.batch.tally, { failed: step.invalid + cancelled, invalid: step.invalid })
+    if (this.batch.status === 'validating' && this.hasRunnableTasks()) this.batch.status = 'in_progress'
+    this.batch.ingestDone = step.done
     this.save()
-    if (written.done) this.logMilestone('batch.ingested', { rows: this.batch.ingested })
+    if (step.done) this.logMilestone('batch.ingested', { rows: this.batch.ingested })
   }
 
   /** One structured line per batch milestone, for operators and the benchmarks in bench/. */
   private logMilestone(event: string, fields: Record<string, unknown>) {
     const { batchId, startedAt } = this.batch
-    console.log(JSON.stringify({ event, batch: batchId, ms: Date.now() - startedAt, ...fields }))
+    console.log(JSON.stringify({ event, batch: batchId, ms: this.now() - startedAt, ...fields }))
   }
 
   private async dispatch() {
     if (this.batch.status !== 'in_progress' || pendingTasks(this.batch) === 0) return
     const share = await tenantCoordinator(this.env, this.batch.tenantId).shareFor(this.batch.batchId)
     if (this.batch.status !== 'in_progress') return
-    const opened = this.chunks.open(share - this.batch.inflight, share, this.batch.nextChunk)
-    if (!opened.length) return
-    this.batch.nextChunk = opened.at(-1)!.id + 1
-    this.batch.inflight += opened.reduce((sum, chunk) => sum + chunk.tasks, 0)
+    const chunks = this.store.dispatchChunks(
+      share - this.batch.inflight,
+      this.now(),
+      this.batch.inflight === 0,
+    )
+    if (!chunks.length) return
+    this.batch.inflight += chunks.reduce((sum, chunk) => sum + chunk.open, 0)
     this.save()
     const { tenantId, batchId } = this.batch
-    for (let i = 0; i < opened.length; i += 100) {
-      const group = opened.slice(i, i + 100)
-      try {
-        await this.env.TASKS.sendBatch(
-          group.map((chunk) => ({ body: { tenantId, batchId, chunkId: chunk.id } })),
-        )
-      } catch (error) {
-        for (const chunk of opened.slice(i)) this.batch.inflight -= this.chunks.release(chunk.id)
-        this.save()
-        throw error
-      }
+    try {
+      await sendChunks(this.env, tenantId, batchId, chunks)
+    } catch (error) {
+      for (const chunk of chunks) this.batch.inflight -= this.store.release(chunk.id)
+      this.save()
+      throw error
     }
   }
 
@@ -331,9 +394,9 @@ export class BatchCoordinator extends DurableObject<Env> {
     }
   }
 
-  private async failBatch(error: { code: string; message: string }) {
+  private async failBatch(error: TaskError) {
     this.batch.error = error
-    this.batch.failed += this.chunks.failAllOpen(error)
+    addTally(this.batch.tally, { failed: this.store.failAllOpen(error) })
     this.batch.inflight = 0
     this.batch.ingestDone = true
     this.save()
@@ -345,29 +408,34 @@ export class BatchCoordinator extends DurableObject<Env> {
     if (status === 'failed') this.batch.error ??= batchFailure(this.batch)
     this.batch.status = 'finalizing'
     await this.syncD1(true)
-    const writeStarted = Date.now()
-    await writeResultFile(this.env.FILES, this.ctx.storage.sql, {
-      tenantId: this.batch.tenantId,
-      batchId: this.batch.batchId,
-    })
-    const writeMs = Date.now() - writeStarted
+    const writeStarted = this.now()
+    const key = resultsKey(this.batch.tenantId, this.batch.batchId)
+    const written = await writeResultFile(this.env.FILES, key, (afterSeq, limit) =>
+      this.views(afterSeq, limit),
+    )
+    const writeMs = this.now() - writeStarted
     this.batch.status = status
-    this.batch.finishedAt = Math.floor(Date.now() / 1000)
-    this.batch.resultsKey = resultsKey(this.batch.tenantId, this.batch.batchId)
+    this.batch.finishedAt = Math.floor(this.now() / 1000)
+    this.batch.resultsKey = key
     await this.syncD1(true)
     this.batch.billed = await billTenant(this.env.DB, this.batch)
     this.save()
     await tenantCoordinator(this.env, this.batch.tenantId).releaseBatch(this.batch.batchId)
-    await emitBatchFinished(this.env, this.batch, await this.summary())
-    this.logMilestone('batch.finalized', { status, write_ms: writeMs, rows: this.batch.ingested })
+    await emitBatchFinished(this.env, this.batch, summarize(this.batch))
+    this.logMilestone('batch.finalized', {
+      status,
+      write_ms: writeMs,
+      rows: this.batch.ingested,
+      results_bytes: written.bytes,
+      storage_bytes: this.store.databaseBytes(),
+    })
   }
 
   private async syncD1(force: boolean) {
+    if (!force && this.now() - this.batch.lastFlushAt < PROGRESS_FLUSH_MS) return this.save()
+    this.batch.lastFlushAt = this.now()
     this.save()
-    if (!force && Date.now() - this.batch.lastFlushAt < PROGRESS_FLUSH_MS) return
-    this.batch.lastFlushAt = Date.now()
-    this.save()
-    await flushToD1(this.env.DB, this.batch, await this.summary())
+    await flushToD1(this.env.DB, this.batch, summarize(this.batch))
   }
 
   private async scheduleNext() {
@@ -376,6 +444,9 @@ export class BatchCoordinator extends DurableObject<Env> {
       !this.batch.ingestDone ||
       (this.batch.status === 'in_progress' && pendingTasks(this.batch) > 0 && this.batch.inflight === 0)
     if (busy) return this.wake()
-    if (this.batch.inflight > 0) return this.wake(Math.min(PROGRESS_FLUSH_MS, this.chunks.msUntilStale()))
+    if (this.batch.inflight > 0) {
+      const oldest = this.store.oldestLeaseAt() ?? this.now()
+      return this.wake(Math.min(PROGRESS_FLUSH_MS, Math.max(0, oldest + CHUNK_LEASE_MS - this.now())))
+    }
   }
 }

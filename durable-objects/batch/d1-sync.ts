@@ -5,7 +5,7 @@ import type { BatchState, BatchSummary } from './state'
 
 export function finalStatus(state: BatchState): BatchStatus {
   if (state.cancelRequested) return 'cancelled'
-  if (state.error || state.ingested === state.invalid) return 'failed'
+  if (state.error || state.ingested === state.tally.invalid) return 'failed'
   return 'completed'
 }
 
@@ -33,12 +33,8 @@ export async function billTenant(
     costUsd: 0,
     cacheHits: 0,
   }
-  const now = {
-    tasks: state.completed,
-    usage: { ...state.usage },
-    costUsd: state.costUsd,
-    cacheHits: state.cacheHits,
-  }
+  const { completed, usage, costUsd, cacheHits } = state.tally
+  const now = { tasks: completed, usage: { ...usage }, costUsd, cacheHits }
   await addTenantUsage(db, state.tenantId, {
     tasks: now.tasks - before.tasks,
     inputTokens: now.usage.input_tokens - before.usage.input_tokens,
@@ -65,7 +61,7 @@ export async function flushToD1(db: D1Database, state: BatchState, counts: Batch
       counts.needsReview,
       counts.cacheHits,
       counts.costUsd,
-      JSON.stringify(state.usage),
+      JSON.stringify(counts.usage),
       state.error ? JSON.stringify(state.error) : null,
       state.resultsKey,
       Math.floor(state.startedAt / 1000),

@@ -1,39 +1,50 @@
-// Writes a finished batch's results to R2 as JSON Lines, streaming page by page from the batch's
-// SQLite so memory stays flat however many tasks the batch has. CSV is not written here: it is
-// rendered from the batch's rows when asked for, so a batch costs one file, not two.
+// Writes a finished batch's results file to R2 as JSON Lines, chunk by chunk in seq order: each
+// chunk's lines come from its parts (passed through as stored when one part holds them all), read
+// a few chunks ahead, so memory holds a page of chunks whatever the batch's size.
+import { mapWithConcurrency } from '../../shared/concurrency'
+import { chunkBytes } from '../../shared/pipeline/chunk-lines'
+import type { ChunkView } from '../../shared/pipeline/chunks'
 import { createR2MultipartWriter } from '../../shared/r2-multipart-writer'
-import { readResultRows, resultLineText } from './results'
 
-const PAGE_ROWS = 5000
-const encoder = new TextEncoder()
+const PAGE_CHUNKS = 16
+const READS_IN_FLIGHT = 8
 
 export function resultsKey(tenantId: string, batchId: string) {
   return `results/${tenantId}/${batchId}.jsonl`
 }
 
+/** `views(afterSeq, limit)`: the batch's chunks after a seq, in order (the batch object's own). */
 export async function writeResultFile(
   bucket: R2Bucket,
-  sql: SqlStorage,
-  options: { tenantId: string; batchId: string },
-): Promise<void> {
-  const key = resultsKey(options.tenantId, options.batchId)
+  key: string,
+  views: (afterSeq: number, limit: number) => ChunkView[],
+): Promise<{ bytes: number }> {
   const jsonl = await createR2MultipartWriter({
     bucket,
     key,
     httpMetadata: { contentType: 'application/jsonl; charset=utf-8' },
   })
   const out = jsonl.writable.getWriter()
+  let bytes = 0
   try {
     let afterSeq = 0
     for (;;) {
-      const rows = readResultRows(sql, { afterSeq, limit: PAGE_ROWS })
-      if (!rows.length) break
-      await out.write(encoder.encode(rows.map((row) => `${resultLineText(row)}\n`).join('')))
-      afterSeq = rows.at(-1)!.seq
+      const page = views(afterSeq, PAGE_CHUNKS)
+      if (!page.length) break
+      for (const chunk of await mapWithConcurrency(page, READS_IN_FLIGHT, (view) =>
+        chunkBytes(bucket, view),
+      )) {
+        if (!chunk.length) continue
+        bytes += chunk.length
+        await out.write(chunk)
+      }
+      const last = page.at(-1)!
+      afterSeq = last.firstSeq + last.states.length - 1
     }
     await out.close()
     // A multipart upload needs a part; a batch without rows gets an empty object instead.
-    await (afterSeq > 0 ? jsonl.complete() : jsonl.abort().then(() => bucket.put(key, '')))
+    await (bytes > 0 ? jsonl.complete() : jsonl.abort().then(() => bucket.put(key, '')))
+    return { bytes }
   } catch (error) {
     await jsonl.abort().catch(() => {})
     throw error

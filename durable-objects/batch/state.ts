@@ -1,17 +1,36 @@
-// A batch object's durable state: the spec it was started with and its running counters,
-// one JSON value in the object's key-value store, written after every change.
-import type { BatchRow, BatchStatus, DataFormat, Usage } from '../../shared/db/schema'
-import type { RunSettings } from '../../shared/pipeline/messages'
+// A batch object's durable state: the spec it was started with, where its input file is, and
+// its running tally, one JSON value in the object's key-value store (see store.ts).
+import { z } from 'zod'
+import type { BatchRow, BatchStatus } from '../../shared/db/schema'
+import type { TaskError } from '../../shared/pipeline/messages'
+import { runSettingsSchema } from '../../shared/pipeline/messages'
 import { SLICE_BYTES } from './ingest'
+import { emptyTally, finished, type Tally } from './tally'
 
-export const TASK_STATE = { pending: 0, dispatched: 1, succeeded: 2, failed: 3 } as const
+/** What `start` is given; parsed, as every RPC input is. */
+export const startInputSchema = z.object({
+  tenantId: z.string().min(1),
+  batchId: z.string().min(1),
+  task: z.string().min(1),
+  params: z.record(z.string(), z.unknown()),
+  settings: runSettingsSchema,
+  /** Rows expected: the records counted when the file was uploaded (or the inline items). */
+  expected: z.number().int().nonnegative(),
+  /** The D1 row as created: with the live tally it presents the batch without a D1 read. */
+  row: z.looseObject({ id: z.string(), tenantId: z.string() }).optional(),
+  input: z.object({
+    key: z.string().min(1),
+    format: z.enum(['csv', 'jsonl']),
+    mapping: z.record(z.string(), z.string()).nullable(),
+  }),
+})
+export type StartInput = Omit<z.infer<typeof startInputSchema>, 'row'> & { row?: BatchRow }
 
 export type FileSource = {
-  kind: 'file'
   key: string
-  format: DataFormat
+  format: 'csv' | 'jsonl'
   mapping: Record<string, string> | null
-  /** Next byte of the file to ingest; rows before it are tasks already. */
+  /** Next byte of the file to ingest; rows before it are in chunks already. */
   offset: number
   size: number | null
   header: string[] | null
@@ -20,69 +39,50 @@ export type FileSource = {
   skip?: number | null
 }
 
-export type BatchSpec = {
-  tenantId: string
-  batchId: string
-  task: string
-  params: Record<string, unknown>
-  settings: RunSettings
-  /** Rows expected: inline items, or the records counted when the file was uploaded. */
-  expected: number
+export type BatchState = Omit<StartInput, 'input'> & {
+  /** Seconds; set when the batch reaches a finished status. */
+  finishedAt: number | null
+  status: BatchStatus
+  source: FileSource
+  ingestDone: boolean
+  /** Tasks cut into chunks so far (valid or not); the next task's seq is ingested + 1. */
+  ingested: number
+  /** Tasks a chunk holds at most, fixed from the tenant's share when the batch starts ingesting. */
+  chunkTasks: number | null
+  nextChunk: number
+  tally: Tally
+  /** Open tasks of dispatched chunks. */
+  inflight: number
+  /** Usage already added to the tenant's monthly totals (a retried batch adds only the rest). */
+  billed?: { tasks: number; usage: Tally['usage']; costUsd: number; cacheHits: number }
+  error: TaskError | null
+  cancelRequested: boolean
+  /** Consecutive alarm steps that failed unexpectedly. */
+  alarmFailures: number
+  startedAt: number
+  lastFlushAt: number
+  progressEventAt: number
+  resultsKey: string | null
 }
 
-export type BatchState = BatchSpec & {
-  /** The D1 row as created: with the live counters it presents the batch without a D1 read. */
-  row?: BatchRow
-  /** Seconds; set when the batch reaches a finished status. */
-  finishedAt?: number | null
+/** What a caller sees of a batch: its tally, with the total known so far. */
+export type BatchSummary = {
   status: BatchStatus
-  source: FileSource | { kind: 'inline' }
-  ingestDone: boolean
-  /** Task rows written so far (valid or not); the next task's seq is ingested + 1. */
-  ingested: number
-  /** Rows that failed validation when ingested (never run). */
-  invalid: number
-  /** Tasks with an output (succeeded or needs_review). */
   completed: number
   failed: number
   needsReview: number
   cacheHits: number
   costUsd: number
-  /** Usage already added to the tenant's monthly totals (a retried batch adds only the rest). */
-  billed?: { tasks: number; usage: Usage; costUsd: number; cacheHits: number }
-  /** Tasks in state dispatched. */
-  inflight: number
-  nextChunk: number
-  usage: Usage
-  error: { code: string; message: string } | null
-  cancelRequested: boolean
-  /** Consecutive alarm steps that failed unexpectedly. */
-  alarmFailures?: number
-  startedAt: number
-  lastFlushAt: number
+  usage: Tally['usage']
+  error: TaskError | null
   resultsKey: string | null
-}
-
-/** What a caller sees of a batch: its counters, with the total known so far. */
-export type BatchSummary = Pick<
-  BatchState,
-  | 'status'
-  | 'completed'
-  | 'failed'
-  | 'needsReview'
-  | 'cacheHits'
-  | 'costUsd'
-  | 'usage'
-  | 'error'
-  | 'resultsKey'
-> & {
   total: number
   inflight: number
 }
 
 export function summarize(state: BatchState): BatchSummary {
-  const { status, completed, failed, needsReview, cacheHits, costUsd, usage, error, resultsKey } = state
-  const { inflight, ingestDone, ingested, expected } = state
+  const { completed, failed, needsReview, cacheHits, costUsd, usage } = state.tally
+  const { status, error, resultsKey, inflight, ingestDone, ingested, expected } = state
   return {
     status,
     completed,
@@ -90,7 +90,7 @@ export function summarize(state: BatchState): BatchSummary {
     needsReview,
     cacheHits,
     costUsd,
-    usage,
+    usage: { ...usage },
     error,
     resultsKey,
     inflight,
@@ -99,90 +99,33 @@ export function summarize(state: BatchState): BatchSummary {
 }
 
 export function pendingTasks(state: BatchState): number {
-  return state.ingested - state.completed - state.failed - state.inflight
+  return state.ingested - finished(state.tally) - state.inflight
 }
 
 export function allTerminal(state: BatchState): boolean {
-  return state.ingestDone && state.completed + state.failed === state.ingested
+  return state.ingestDone && finished(state.tally) === state.ingested
 }
 
-// Result lines (~1 KB each) live in their own table: appended in about seq order, they cost a
-// B-tree append, where growing every task row in place split the tasks table's pages.
-// Partial indexes hold only the rows a hot query looks for (pending tasks to dispatch, dispatched
-// tasks by chunk, failed tasks for the errors listing), so they stay small and a task that succeeds
-// costs no index entry for its final state. Queries name the state with `=`: SQLite uses a partial
-// index only when the query's WHERE implies the index's.
-export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS tasks (
-  seq INTEGER PRIMARY KEY,
-  custom_id TEXT NOT NULL,
-  input TEXT,
-  state INTEGER NOT NULL,
-  chunk INTEGER,
-  error TEXT,
-  rerunnable INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS result_lines (
-  seq INTEGER PRIMARY KEY,
-  line TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tasks_pending ON tasks (seq) WHERE state = ${TASK_STATE.pending};
-CREATE INDEX IF NOT EXISTS tasks_dispatched ON tasks (chunk) WHERE state = ${TASK_STATE.dispatched};
-CREATE INDEX IF NOT EXISTS tasks_failed ON tasks (seq) WHERE state = ${TASK_STATE.failed};
-CREATE INDEX IF NOT EXISTS tasks_custom_id ON tasks (custom_id);
-CREATE TABLE IF NOT EXISTS chunks (
-  id INTEGER PRIMARY KEY,
-  open INTEGER NOT NULL,
-  dispatched_at INTEGER NOT NULL
-);
-`
-
-export type StartInput = BatchSpec & { row?: BatchRow } & (
-    | { source: 'inline'; items: { custom_id: string; input: Record<string, unknown> }[] }
-    | { source: 'file'; key: string; format: 'csv' | 'jsonl'; mapping: Record<string, string> | null }
-  )
-
 /** A new batch's state: nothing ingested, counted or dispatched yet. */
-export function initialState(input: StartInput): BatchState {
-  const { source, tenantId, batchId, task, params, settings, expected, row } = input
+export function initialState(input: StartInput, now: number): BatchState {
+  const { input: file, ...spec } = input
   return {
-    tenantId,
-    batchId,
-    task,
-    params,
-    settings,
-    expected,
-    row,
+    ...spec,
     finishedAt: null,
     status: 'validating',
-    source:
-      input.source === 'file'
-        ? {
-            kind: 'file',
-            key: input.key,
-            format: input.format,
-            mapping: input.mapping,
-            offset: 0,
-            size: null,
-            header: null,
-            sliceBytes: SLICE_BYTES,
-          }
-        : { kind: 'inline' },
-    ingestDone: source === 'inline',
+    source: { ...file, offset: 0, size: null, header: null, sliceBytes: SLICE_BYTES },
+    ingestDone: false,
     ingested: 0,
-    invalid: 0,
-    completed: 0,
-    failed: 0,
-    needsReview: 0,
-    cacheHits: 0,
-    costUsd: 0,
-    inflight: 0,
+    chunkTasks: null,
     nextChunk: 1,
-    usage: { input_tokens: 0, output_tokens: 0 },
+    tally: emptyTally(),
+    inflight: 0,
     error: null,
     cancelRequested: false,
-    startedAt: Date.now(),
+    alarmFailures: 0,
+    startedAt: now,
     lastFlushAt: 0,
+    progressEventAt: 0,
     resultsKey: null,
   }
 }

@@ -114,12 +114,14 @@ export function parseCsvSlice(
   state: { header: string[] | null; final: boolean; maxRecordBytes?: number },
 ): SliceResult {
   const records: RawRecord[] = []
+  const ends: number[] = []
   const scanner = new CsvRecordScanner()
   const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
   let header = state.header
   let headerRead: string[] | undefined
   let position = header === null && startsWithUtf8Bom(bytes) ? UTF8_BOM.length : 0
   let consumed = 0
+  let rowsStart = 0
   while (position < bytes.length) {
     const lineFeed = scanner.findRecordEnd(bytes, position)
     if (lineFeed === -1 && !state.final) {
@@ -128,7 +130,11 @@ export function parseCsvSlice(
       if (withoutTrailingCr(bytes.subarray(position)).length <= maxBytes) break
       if (header === null) throw new Error(headerTooLong(maxBytes))
       records.push(recordTooLarge(maxBytes))
-      return withHeader({ records, consumedBytes: bytes.length, skip: scanner.carried }, headerRead)
+      ends.push(bytes.length)
+      return withHeader(
+        { records, ends, rowsStart, consumedBytes: bytes.length, skip: scanner.carried },
+        headerRead,
+      )
     }
     const end = lineFeed === -1 ? bytes.length : lineFeed
     const record = withoutTrailingCr(bytes.subarray(position, end))
@@ -137,17 +143,26 @@ export function parseCsvSlice(
     if (record.length > maxBytes) {
       if (header === null) throw new Error(headerTooLong(maxBytes))
       records.push(recordTooLarge(maxBytes))
+      ends.push(consumed)
       continue
     }
     const text = decode(record)
     if (text !== null && BLANK_RECORD.test(text)) continue
-    if (header === null) header = headerRead = headerFromText(text)
-    else records.push(rowFromText(text, header))
+    if (header === null) {
+      header = headerRead = headerFromText(text)
+      rowsStart = consumed
+    } else {
+      records.push(rowFromText(text, header))
+      ends.push(consumed)
+    }
   }
   if (state.final && header === null) {
     throw new Error('The CSV file is empty: it needs a header row naming the columns.')
   }
-  return withHeader({ records, consumedBytes: state.final ? bytes.length : consumed }, headerRead)
+  return withHeader(
+    { records, ends, rowsStart, consumedBytes: state.final ? bytes.length : consumed },
+    headerRead,
+  )
 }
 
 function withHeader(result: SliceResult, header: string[] | undefined): SliceResult {

@@ -18,6 +18,7 @@ export function parseJsonlSlice(
   state: { final: boolean; maxRecordBytes?: number },
 ): SliceResult {
   const records: RawRecord[] = []
+  const ends: number[] = []
   const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
   let position = 0
   let consumed = 0
@@ -27,16 +28,20 @@ export function parseJsonlSlice(
       // A line already longer than the limit is not waited for (see parseCsvSlice).
       if (withoutTrailingCr(bytes.subarray(position)).length <= maxBytes) break
       records.push(recordTooLarge(maxBytes))
-      return { records, consumedBytes: bytes.length, skip: 0 }
+      ends.push(bytes.length)
+      return { records, ends, rowsStart: 0, consumedBytes: bytes.length, skip: 0 }
     }
     const end = lineFeed === -1 ? bytes.length : lineFeed
     const line = bytes.subarray(position, end)
     position = end + 1
     consumed = Math.min(position, bytes.length)
     const record = withoutTrailingCr(line).length > maxBytes ? recordTooLarge(maxBytes) : parseJsonlLine(line)
-    if (record !== null) records.push(record)
+    if (record !== null) {
+      records.push(record)
+      ends.push(consumed)
+    }
   }
-  return { records, consumedBytes: state.final ? bytes.length : consumed }
+  return { records, ends, rowsStart: 0, consumedBytes: state.final ? bytes.length : consumed }
 }
 
 /** One line's record, or null for a blank line. */

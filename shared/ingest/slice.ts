@@ -10,6 +10,10 @@ export type RawRecord =
 
 export type SliceResult = {
   records: RawRecord[] // in file order, one per data record (CSV header excluded, blank lines excluded)
+  /** Per record, the offset in `bytes` just past it (its line terminator included): where a range of records may be cut. */
+  ends: number[]
+  /** Where the first record may start: past a CSV header (and BOM) read in this slice, else 0. */
+  rowsStart: number
   consumedBytes: number // bytes of `bytes` through the end of the last complete record, incl. its line terminator
   header?: string[] // CSV only: set when this slice read the header (state.header was null)
   /**

@@ -1,11 +1,16 @@
 // What travels between the BatchCoordinator, the `tasks` queue and its consumers.
 import { z } from 'zod'
 
-/** A queue message names a chunk of tasks; the consumer fetches the chunk's open tasks when it begins. */
+/**
+ * A queue message names a chunk of tasks and which dispatch of it this is (a chunk whose lease ran
+ * out is dispatched again, and a message of an earlier dispatch is then dropped); the consumer
+ * takes a lease on the chunk's open tasks when it begins.
+ */
 export const chunkMessageSchema = z.object({
   tenantId: z.string(),
   batchId: z.string(),
-  chunkId: z.number().int(),
+  chunkId: z.number().int().positive(),
+  dispatch: z.number().int().positive(),
 })
 export type ChunkMessage = z.infer<typeof chunkMessageSchema>
 
@@ -39,22 +44,33 @@ export const taskResultSchema = z.discriminatedUnion('status', [
 ])
 export type TaskResult = z.infer<typeof taskResultSchema>
 
-/** A finished task as a chunk report carries it (built by `toRecorded` in result-line.ts). */
+/**
+ * A finished task as a chunk report carries it (built by `toRecorded` in result-line.ts): the
+ * figures the batch adds up. Its line is in the report's part, not here.
+ */
 export const recordedResultSchema = z.object({
-  seq: z.number().int(),
+  seq: z.number().int().positive(),
   status: z.enum(['succeeded', 'needs_review', 'failed']),
-  /** The task's line in the results file: JSON of a ResultLine. */
-  line: z.string(),
+  /** A row whose input cannot run (never rerun by a retry). */
+  invalid: z.boolean().optional(),
   usage: usageSchema,
   cost_usd: z.number(),
   cached: z.boolean(),
+  /** Named for events about tasks that need review. */
+  customId: z.string().optional(),
   violations: z.array(z.string()).optional(),
 })
 export type RecordedResult = z.infer<typeof recordedResultSchema>
 
+/**
+ * What a consumer reports for a chunk under the lease it began with: the results, in seq order,
+ * whose lines it wrote to the R2 object `part` in the same order.
+ */
 export const chunkReportSchema = z.object({
-  chunkId: z.number().int(),
-  results: z.array(recordedResultSchema),
+  chunkId: z.number().int().positive(),
+  lease: z.number().int().positive(),
+  part: z.string().min(1),
+  results: z.array(recordedResultSchema).min(1),
 })
 export type ChunkReport = z.infer<typeof chunkReportSchema>
 
@@ -92,17 +108,6 @@ export const runSettingsSchema = z.object({
   tenantKeys: z.array(z.string()),
 })
 export type RunSettings = z.infer<typeof runSettingsSchema>
-
-/**
- * What the consumer needs to run a chunk: the batch's task settings and the chunk's open tasks.
- * The batch object's own answer to beginChunk, typed end to end, so it is not parsed again.
- */
-export type ChunkWork = {
-  task: string
-  params: Record<string, unknown>
-  settings: RunSettings
-  items: { seq: number; customId: string; input: Record<string, unknown> }[]
-}
 
 /**
  * Deliveries of one message before it goes to the dead-letter queue: `max_retries` of the

@@ -1,6 +1,5 @@
-// A task's line in the batch's results: built once by the consumer that ran the task, stored as
-// text by the batch object and written to the results file as it is, so finishing a batch only
-// concatenates lines.
+// A task's line in the batch's results: built once by the consumer that ran the task and written
+// to its chunk's part in R2, which the results file is assembled from as it is.
 import type { Usage } from '../db/schema'
 import type { RecordedResult, TaskError, TaskResult } from './messages'
 
@@ -38,15 +37,22 @@ export function resultLine(customId: string, result: TaskResult): ResultLine {
   }
 }
 
-/** What the consumer reports for a finished task: its line, and the figures the batch adds up. */
-export function toRecorded(result: TaskResult, customId: string): RecordedResult {
+/** What the consumer reports for a finished task, and its line for the chunk's part. */
+export function toRecorded(
+  result: TaskResult,
+  customId: string,
+  options: { invalid?: boolean } = {},
+): { recorded: RecordedResult; line: string } {
   return {
-    seq: result.seq,
-    status: result.status,
+    recorded: {
+      seq: result.seq,
+      status: result.status,
+      ...(options.invalid && { invalid: true }),
+      usage: result.usage ?? { input_tokens: 0, output_tokens: 0 },
+      cost_usd: result.cost_usd ?? 0,
+      cached: result.status !== 'failed' && result.cached,
+      ...(result.status === 'needs_review' && { customId, violations: result.violations }),
+    },
     line: JSON.stringify(resultLine(customId, result)),
-    usage: result.usage ?? { input_tokens: 0, output_tokens: 0 },
-    cost_usd: result.cost_usd ?? 0,
-    cached: result.status !== 'failed' && result.cached,
-    ...(result.status === 'needs_review' && { violations: result.violations }),
   }
 }

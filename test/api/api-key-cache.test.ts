@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { tenantCoordinator } from '../../durable-objects/stubs'
 import { newId } from '../../shared/ids'
 import { generateApiKey } from '../../workers/identity/api-keys'
-import { tenantCoordinator } from '../../workers/pipeline/coordinators'
 import { expectOpenAIError, OPENAI } from '../openai/support'
 import { call, callJson, createKey, expectErrorEnvelope, putOnPlan, signUp } from '../support/api'
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { tenantCoordinator } from '../../workers/pipeline/coordinators'
+import { tenantCoordinator } from '../../durable-objects/stubs'
 import {
   addMember,
   type Body,

@@ -5,12 +5,13 @@ import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { IngestError, ingestSlice, maxSliceBytes, SLICE_BYTES } from '../../durable-objects/batch/ingest'
-import { type FileSource, SCHEMA } from '../../durable-objects/batch/state'
+import type { FileSource } from '../../durable-objects/batch/state'
+import { BatchStore } from '../../durable-objects/batch/store'
 import { concatBytes } from '../../shared/bytes'
 import type { DataFormat } from '../../shared/db/schema'
 import { createRecordCounter, RecordTooLarge } from '../../shared/ingest/record-counter'
 import { parseSlice, skipRecord } from '../../shared/ingest/slice'
-import { findTask } from '../../shared/tasks'
+import { TASK_STATE } from '../../shared/pipeline/chunks'
 
 const encode = (text: string) => new TextEncoder().encode(text)
 
@@ -140,7 +141,6 @@ describe('ingestSlice', () => {
     ])
     const { bucket, reads } = recordingBucket(file)
     const source: FileSource = {
-      kind: 'file',
       key: 'uploads/t/f',
       format: 'jsonl',
       mapping: null,
@@ -150,40 +150,52 @@ describe('ingestSlice', () => {
       sliceBytes: SLICE_BYTES,
     }
     const stub = env.BATCHES.get(env.BATCHES.newUniqueId())
-    const rows = await runInDurableObject(stub, async (_instance, state) => {
-      const sql = state.storage.sql
-      sql.exec(SCHEMA)
+    const chunks = await runInDurableObject(stub, async (_instance, state) => {
+      const store = new BatchStore(state.storage)
+      store.createTables()
       let seq = 1
+      let chunk = 1
       for (let step = 0; step < 20; step++) {
-        const written = await ingestSlice(bucket, sql, source, {
-          task: findTask('seo_meta')!,
-          template: null,
+        const written = await ingestSlice(bucket, store, source, {
           firstSeq: seq,
+          firstChunk: chunk,
+          chunkTasks: 500,
           cancelled: false,
           maxRecordBytes: limit,
         })
-        seq += written.inserted
+        seq += written.tasks
+        chunk += written.chunks
         if (written.done) break
       }
-      return sql
-        .exec<{ custom_id: string; error: string | null }>('SELECT custom_id, error FROM tasks ORDER BY seq')
-        .toArray()
+      return store.chunksAfter(0, 10)
     })
     expect(Math.max(...reads)).toBeLessThanOrEqual(maxSliceBytes(limit))
     expect(maxSliceBytes(limit)).toBe(SLICE_BYTES + limit)
-    expect(rows.map((row) => row.custom_id)).toEqual(['a', 'row-2', 'c'])
-    expect(JSON.parse(rows[1]!.error!)).toEqual({
-      code: 'record_too_large',
-      message: 'Row 2: Record is longer than the limit of 64 KiB per record.',
-    })
-    expect(rows[0]!.error).toBeNull()
-    expect(rows[2]!.error).toBeNull()
+    // The huge record is a chunk of its own, failed, so no consumer ever reads its bytes.
+    expect(chunks.map((chunk) => [chunk.firstSeq, [...chunk.states]])).toEqual([
+      [1, [TASK_STATE.open]],
+      [2, [TASK_STATE.invalid]],
+      [3, [TASK_STATE.open]],
+    ])
+    expect(chunks[1]!.ingestErrors).toEqual([
+      {
+        seq: 2,
+        customId: 'row-2',
+        error: {
+          code: 'record_too_large',
+          message: 'Row 2: Record is longer than the limit of 64 KiB per record.',
+        },
+      },
+    ])
+    const rows = (chunk: (typeof chunks)[number]) =>
+      new TextDecoder().decode(file.subarray(chunk.start, chunk.end))
+    expect(rows(chunks[0]!)).toBe('{"custom_id":"a","title":"First"}\n')
+    expect(rows(chunks[2]!)).toBe('{"custom_id":"c","title":"After"}\n')
   })
 
   it('fails the file when its CSV header is over the record limit', async () => {
     const { bucket } = recordingBucket(encode(`${'h'.repeat(100)}\n1\n`))
     const source: FileSource = {
-      kind: 'file',
       key: 'k',
       format: 'csv',
       mapping: null,
@@ -194,11 +206,12 @@ describe('ingestSlice', () => {
     }
     const stub = env.BATCHES.get(env.BATCHES.newUniqueId())
     const thrown = await runInDurableObject(stub, async (_instance, state) => {
-      state.storage.sql.exec(SCHEMA)
-      const options = { task: findTask('seo_meta')!, template: null, firstSeq: 1, cancelled: false }
+      const store = new BatchStore(state.storage)
+      store.createTables()
+      const options = { firstSeq: 1, firstChunk: 1, chunkTasks: 500, cancelled: false }
       for (let step = 0; step < 10; step++) {
         try {
-          await ingestSlice(bucket, state.storage.sql, source, { ...options, maxRecordBytes: 32 })
+          await ingestSlice(bucket, store, source, { ...options, maxRecordBytes: 32 })
         } catch (error) {
           return error instanceof IngestError ? error.message : String(error)
         }

@@ -4,138 +4,183 @@
 import { createMessageBatch, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { toRecorded } from '../../shared/pipeline/result-line'
+import { type ChunkLease, partsPrefix } from '../../shared/pipeline/chunks'
 import { consumeDeadTasks } from '../../workers/consumers/tasks-dead-letter'
-import { deliverChunk as deliver, chunkIds as openChunkIds, startDrivenBatch } from '../support/coordinator'
+import {
+  chunkMessage,
+  type DrivenBatch,
+  deliverChunk as deliver,
+  dispatchedChunks,
+  readResults,
+  startDrivenBatch,
+} from '../support/coordinator'
 
 const startBatch = (count: number) => startDrivenBatch(count)
 
+/** Delivers every dispatched chunk until the batch completes. */
+async function runToEnd(batch: DrivenBatch, stub = batch.stub) {
+  for (let round = 0; round < 40 && (await stub.summary()).status !== 'completed'; round++) {
+    for (const chunk of await dispatchedChunks(stub)) await deliver(batch.routed, { ...batch, ...chunk })
+    await runDurableObjectAlarm(stub)
+  }
+}
+
+async function customIds(batch: DrivenBatch) {
+  const page = await readResults(batch, { afterSeq: 0, limit: 1000 })
+  return page.lines.map((line) => JSON.parse(line).custom_id as string)
+}
+
+const all = (count: number) => Array.from({ length: count }, (_, i) => `t${i + 1}`)
+
 describe('batch coordinator and tasks consumer', () => {
   it('records a redelivered chunk once', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(20)
-    const [chunkId] = await openChunkIds(stub)
-    const first = await deliver(routed, { tenantId, batchId, chunkId: chunkId! })
+    const batch = await startBatch(20)
+    const { stub } = batch
+    const [chunk] = await dispatchedChunks(stub)
+    const first = await deliver(batch.routed, { ...batch, ...chunk! })
     expect(first.explicitAcks).toHaveLength(1)
     const after = await stub.summary()
-    await deliver(routed, { tenantId, batchId, chunkId: chunkId! }, 2)
+    expect(after.completed).toBe(10)
+    const again = await deliver(batch.routed, { ...batch, ...chunk! }, 2)
+    expect(again.explicitAcks).toHaveLength(1)
     expect(await stub.summary()).toEqual(after)
-    // Reporting the same results again, as a racing duplicate delivery would, records nothing.
-    const replay = await stub.reportChunk({
-      chunkId: chunkId!,
-      results: [
-        toRecorded({ seq: 1, status: 'failed', error: { code: 'x', message: 'late duplicate' } }, 'row-1'),
-      ],
-    })
-    expect(replay.recorded).toBe(0)
-    expect((await stub.summary()).failed).toBe(0)
   })
 
-  it('records nothing of a report it cannot store whole, and records the chunk when it comes again', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(10)
-    const [chunkId] = await openChunkIds(stub)
-    // A line already stored for task 2 makes storing the report's lines fail after the task
-    // states were written: those must roll back with it.
-    const plant = (sql: string) =>
-      runInDurableObject(stub, (_instance, state) => {
-        state.storage.sql.exec(sql)
-      })
-    await plant(`INSERT INTO result_lines (seq, line) VALUES (2, '{}')`)
-    const results = [1, 2].map((seq) =>
-      toRecorded({ seq, status: 'failed', error: { code: 'x', message: 'y' } }, `t${seq}`),
-    )
-    const refused = await stub.reportChunk({ chunkId: chunkId!, results }).then(
-      () => null,
-      (error: unknown) => String(error),
-    )
-    expect(refused).toMatch(/UNIQUE constraint failed/)
-    expect(await stub.summary()).toMatchObject({ completed: 0, failed: 0, inflight: 10 })
+  it('counts only the report of the latest lease: a delivery that lost its lease records nothing', async () => {
+    const batch = await startBatch(10)
+    const { stub } = batch
+    const [chunk] = await dispatchedChunks(stub)
+    const stale = (await stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as ChunkLease | null
+    const current = (await stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as ChunkLease | null
+    expect(current!.lease).toBeGreaterThan(stale!.lease)
+    const results = stale!.open.map((seq) => ({
+      seq,
+      status: 'succeeded' as const,
+      usage: { input_tokens: 1, output_tokens: 1 },
+      cost_usd: 0,
+      cached: false,
+    }))
+    const part = `${partsPrefix(batch.tenantId, batch.batchId)}stale.jsonl`
+    expect(await stub.reportChunk({ chunkId: chunk!.chunkId, lease: stale!.lease, part, results })).toEqual({
+      recorded: 0,
+    })
+    // Under the current lease the same report counts, once.
+    const report = { chunkId: chunk!.chunkId, lease: current!.lease, part, results }
+    expect(await stub.reportChunk(report)).toEqual({ recorded: 10 })
+    expect(await stub.reportChunk(report)).toEqual({ recorded: 0 })
+    expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
+  })
 
-    await plant('DELETE FROM result_lines')
-    await deliver(routed, { tenantId, batchId, chunkId: chunkId! })
+  it('refuses a report naming a task that is not open in the chunk, recording none of it', async () => {
+    const batch = await startBatch(10)
+    const { stub } = batch
+    const [chunk] = await dispatchedChunks(stub)
+    const lease = (await stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as ChunkLease | null
+    const result = (seq: number) => ({
+      seq,
+      status: 'failed' as const,
+      usage: { input_tokens: 0, output_tokens: 0 },
+      cost_usd: 0,
+      cached: false,
+    })
+    const part = `${partsPrefix(batch.tenantId, batch.batchId)}bad.jsonl`
+    const refused = await stub.reportChunk({
+      chunkId: chunk!.chunkId,
+      lease: lease!.lease,
+      part,
+      results: [result(1), result(999)],
+    })
+    expect(refused.recorded).toBe(0)
+    expect(await stub.summary()).toMatchObject({ completed: 0, failed: 0, inflight: 10 })
+    await deliver(batch.routed, { ...batch, ...chunk! })
     expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
   })
 
   it('retries the whole message when the consumer dies half way, and then records every task once', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(20)
-    const [chunkId] = await openChunkIds(stub)
+    const batch = await startBatch(20)
+    const { stub } = batch
+    const [chunk] = await dispatchedChunks(stub)
     const before = await stub.summary()
-    const crashed = await deliver(routed, { tenantId, batchId, chunkId: chunkId! }, 1, {
+    const crashed = await deliver(batch.routed, { ...batch, ...chunk! }, 1, {
       SIMULATED_FAILURES: 'crash:0.5',
     })
     expect(crashed.retryMessages).toHaveLength(1)
     expect((await stub.summary()).completed).toBe(before.completed)
-    await deliver(routed, { tenantId, batchId, chunkId: chunkId! }, 2)
-    const after = await stub.summary()
-    expect(after.completed - before.completed).toBe(10)
+    await deliver(batch.routed, { ...batch, ...chunk! }, 2)
+    expect((await stub.summary()).completed - before.completed).toBe(10)
   })
 
   it('redelivers transient provider failures with backoff and records them once they succeed', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(20)
-    const [chunkId] = await openChunkIds(stub)
-    const flaky = await deliver(routed, { tenantId, batchId, chunkId: chunkId! }, 1, {
-      SIMULATED_FAILURES: '500:0.5',
-    })
+    const batch = await startBatch(20)
+    const { stub } = batch
+    const [chunk] = await dispatchedChunks(stub)
+    const flaky = await deliver(batch.routed, { ...batch, ...chunk! }, 1, { SIMULATED_FAILURES: '500:0.5' })
     const partial = await stub.summary()
     expect(flaky.retryMessages).toHaveLength(1)
     expect(partial.completed).toBeGreaterThan(0)
     expect(partial.completed).toBeLessThan(10)
-    await deliver(routed, { tenantId, batchId, chunkId: chunkId! }, 2)
+    await deliver(batch.routed, { ...batch, ...chunk! }, 2)
     expect((await stub.summary()).completed).toBe(10)
+    // Two parts hold the chunk's lines; read back, each task appears once, in order.
+    await runToEnd(batch)
+    expect(await customIds(batch)).toEqual(all(20))
   })
 
   it('records transient failures as failed on the last delivery', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(10)
-    const [chunkId] = await openChunkIds(stub)
-    const last = await deliver(routed, { tenantId, batchId, chunkId: chunkId! }, 6, {
-      SIMULATED_FAILURES: '429:1',
-    })
+    const batch = await startBatch(10)
+    const [chunk] = await dispatchedChunks(batch.stub)
+    const last = await deliver(batch.routed, { ...batch, ...chunk! }, 6, { SIMULATED_FAILURES: '429:1' })
     expect(last.explicitAcks).toHaveLength(1)
-    const summary = await stub.summary()
-    expect(summary.failed).toBe(10)
-    const page = await stub.readResults({ format: 'jsonl', afterSeq: 0, limit: 1, failedOnly: true })
+    expect((await batch.stub.summary()).failed).toBe(10)
+    const page = await readResults(batch, { afterSeq: 0, limit: 1, failedOnly: true })
     expect(JSON.parse(page.lines[0]!).error).toMatchObject({
       code: 'rate_limited',
       message: expect.stringContaining('6 attempts'),
     })
   })
 
-  it('fails the tasks of a dead-lettered chunk with a reason', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(10)
-    const [chunkId] = await openChunkIds(stub)
-    const batch = createMessageBatch('ia-bulk-tasks-dlq', [
-      { id: 'dead-1', timestamp: new Date(), attempts: 6, body: { tenantId, batchId, chunkId: chunkId! } },
+  it('fails the tasks of a dead-lettered chunk with a reason, named by their custom_id', async () => {
+    const batch = await startBatch(10)
+    const [chunk] = await dispatchedChunks(batch.stub)
+    const dead = createMessageBatch('ia-bulk-tasks-dlq', [
+      { id: 'dead-1', timestamp: new Date(), attempts: 6, body: chunkMessage(batch, chunk!) },
     ])
-    await consumeDeadTasks(batch, routed)
-    expect((await stub.summary()).failed).toBe(10)
+    await consumeDeadTasks(dead, batch.routed)
+    expect((await batch.stub.summary()).failed).toBe(10)
+    const page = await readResults(batch, { afterSeq: 0, limit: 100, failedOnly: true })
+    expect(page.lines.map((line) => JSON.parse(line))).toEqual(
+      all(10).map((custom_id) => ({
+        custom_id,
+        status: 'failed',
+        error: expect.objectContaining({ code: 'delivery_failed' }),
+      })),
+    )
   })
 
-  it('sends a chunk again under a new id when its lease runs out, and a late report of the old one counts nothing', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(10)
-    const [lost] = await openChunkIds(stub)
+  it('dispatches a chunk again when its lease runs out, and messages of the old dispatch count nothing', async () => {
+    const batch = await startBatch(10)
+    const { stub } = batch
+    const [lost] = await dispatchedChunks(stub)
     await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec('UPDATE chunks SET dispatched_at = 0')
+      state.storage.sql.exec('UPDATE chunks SET leased_at = 0')
     })
     // One alarm hands the expired chunk back, the next sends it again.
     await runDurableObjectAlarm(stub)
     await runDurableObjectAlarm(stub)
-    const [again] = await openChunkIds(stub)
-    expect(again).toBeDefined()
-    expect(again).not.toBe(lost)
+    const [again] = await dispatchedChunks(stub)
+    expect(again).toEqual({ chunkId: lost!.chunkId, dispatch: lost!.dispatch + 1 })
 
-    const late = await deliver(routed, { tenantId, batchId, chunkId: lost! })
+    const late = await deliver(batch.routed, { ...batch, ...lost! })
     expect(late.explicitAcks).toHaveLength(1)
     const dead = createMessageBatch('ia-bulk-tasks-dlq', [
-      { id: 'dead-late', timestamp: new Date(), attempts: 6, body: { tenantId, batchId, chunkId: lost! } },
+      { id: 'dead-late', timestamp: new Date(), attempts: 6, body: chunkMessage(batch, lost!) },
     ])
-    await consumeDeadTasks(dead, routed)
+    await consumeDeadTasks(dead, batch.routed)
     expect(await stub.summary()).toMatchObject({ completed: 0, failed: 0, inflight: 10 })
 
-    await deliver(routed, { tenantId, batchId, chunkId: again! })
+    await deliver(batch.routed, { ...batch, ...again! })
     expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
-    const page = await stub.readResults({ format: 'jsonl', afterSeq: 0, limit: 100 })
-    expect(page.lines.map((line) => JSON.parse(line).custom_id)).toEqual(
-      Array.from({ length: 10 }, (_, i) => `t${i + 1}`),
-    )
+    expect(await customIds(batch)).toEqual(all(10))
   })
 
   it('stores nothing for a batch id that never started, such as another tenant’s', async () => {
@@ -143,56 +188,68 @@ describe('batch coordinator and tasks consumer', () => {
     expect(await stub.present()).toBeNull()
     const tables = await runInDurableObject(stub, (_instance, state) =>
       state.storage.sql
-        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'tasks'")
+        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'chunks'")
         .toArray(),
     )
     expect(tables).toEqual([])
   })
 
-  it('keeps its state when evicted and restarted, and finishes', async () => {
-    const { stub, id, tenantId, batchId, routed } = await startBatch(30)
-    const [first] = await openChunkIds(stub)
-    await deliver(routed, { tenantId, batchId, chunkId: first! })
-    const before = await stub.summary()
-    await runInDurableObject(stub, (_instance, state) => state.abort('evicted by the test')).catch(() => {})
-    const restarted = env.BATCHES.get(id)
+  it('keeps its state when evicted and restarted, and finishes with every task once in the file', async () => {
+    const batch = await startBatch(30)
+    const [first] = await dispatchedChunks(batch.stub)
+    await deliver(batch.routed, { ...batch, ...first! })
+    const before = await batch.stub.summary()
+    await runInDurableObject(batch.stub, (_instance, state) => state.abort('evicted by the test')).catch(
+      () => {},
+    )
+    const restarted = env.BATCHES.get(batch.id)
     expect(await restarted.summary()).toEqual(before)
-    for (let round = 0; round < 20 && !['completed'].includes((await restarted.summary()).status); round++) {
-      for (const chunkId of await openChunkIds(restarted))
-        await deliver(routed, { tenantId, batchId, chunkId })
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await runToEnd(batch, restarted)
     const done = await restarted.summary()
     expect(done).toMatchObject({ status: 'completed', total: 30, completed: 30, failed: 0 })
-    const page = await restarted.readResults({ format: 'jsonl', afterSeq: 0, limit: 100 })
-    expect(new Set(page.lines.map((line) => JSON.parse(line).custom_id)).size).toBe(30)
+    const file = await env.FILES.get(done.resultsKey!)
+    const lines = (await file!.text()).trimEnd().split('\n')
+    expect(lines.map((line) => JSON.parse(line).custom_id)).toEqual(all(30))
   })
 
   it('cancels at once: undispatched and in-flight tasks fail as cancelled, results so far stay', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(200)
-    const [first] = await openChunkIds(stub)
-    await deliver(routed, { tenantId, batchId, chunkId: first! })
-    await stub.cancel()
-    const summary = await stub.summary()
-    expect(summary.completed).toBe(10)
-    expect(summary.failed).toBe(190)
-    expect(summary.inflight).toBe(0)
-    const [second] = await openChunkIds(stub)
-    expect(second).toBeUndefined()
+    const batch = await startBatch(200)
+    const [first] = await dispatchedChunks(batch.stub)
+    await deliver(batch.routed, { ...batch, ...first! })
+    await batch.stub.cancel()
+    expect(await batch.stub.summary()).toMatchObject({ completed: 10, failed: 190, inflight: 0 })
+    expect(await dispatchedChunks(batch.stub)).toEqual([])
+    const page = await readResults(batch, { afterSeq: 0, limit: 1000 })
+    const lines = page.lines.map((line) => JSON.parse(line))
+    expect(lines.map((line) => line.custom_id)).toEqual(all(200))
+    expect(lines.filter((line) => line.error?.code === 'cancelled')).toHaveLength(190)
   })
 
   it('pauses dispatch, hands undelivered chunks back, and resumes', async () => {
-    const { stub, tenantId, batchId, routed } = await startBatch(100)
-    const chunks = await openChunkIds(stub)
-    await stub.pause()
-    const dropped = await deliver(routed, { tenantId, batchId, chunkId: chunks[0]! })
+    const batch = await startBatch(100)
+    const chunks = await dispatchedChunks(batch.stub)
+    await batch.stub.pause()
+    const dropped = await deliver(batch.routed, { ...batch, ...chunks[0]! })
     expect(dropped.explicitAcks).toHaveLength(1)
-    expect((await stub.summary()).completed).toBe(0)
-    await stub.resume()
-    for (let round = 0; round < 40 && (await stub.summary()).status !== 'completed'; round++) {
-      for (const chunkId of await openChunkIds(stub)) await deliver(routed, { tenantId, batchId, chunkId })
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    expect(await stub.summary()).toMatchObject({ status: 'completed', completed: 100, failed: 0 })
+    expect((await batch.stub.summary()).completed).toBe(0)
+    await batch.stub.resume()
+    await runToEnd(batch)
+    expect(await batch.stub.summary()).toMatchObject({ status: 'completed', completed: 100, failed: 0 })
+  })
+
+  it('retries only the failed tasks; the file then holds each task once, with its new result', async () => {
+    const batch = await startBatch(20)
+    const [first] = await dispatchedChunks(batch.stub)
+    await deliver(batch.routed, { ...batch, ...first! }, 6, { SIMULATED_FAILURES: '500:1' })
+    await runToEnd(batch)
+    expect(await batch.stub.summary()).toMatchObject({ status: 'completed', completed: 10, failed: 10 })
+    expect((await batch.stub.retryFailed()).retried).toBe(10)
+    await runDurableObjectAlarm(batch.stub)
+    await runToEnd(batch)
+    const done = await batch.stub.summary()
+    expect(done).toMatchObject({ status: 'completed', completed: 20, failed: 0 })
+    const lines = (await (await env.FILES.get(done.resultsKey!))!.text()).trimEnd().split('\n')
+    expect(lines.map((line) => JSON.parse(line).custom_id)).toEqual(all(20))
+    expect(lines.every((line) => JSON.parse(line).status === 'succeeded')).toBe(true)
   })
 })

@@ -7,7 +7,7 @@ import { findTask } from '../../shared/tasks'
 import { resolveRunSettings } from '../../workers/ai/run-settings'
 import { setRoute, useProviderKey } from '../support/ai'
 import { callJson, signUp } from '../support/api'
-import { chunkIds, deliverChunk, startDrivenBatch } from '../support/coordinator'
+import { deliverChunk, dispatchedChunks, readResults, startDrivenBatch } from '../support/coordinator'
 import { baseUrl, receivedRequests, uniqueKey } from '../support/protocol-servers/script'
 
 const seoMeta = findTask('seo_meta')!
@@ -31,20 +31,18 @@ describe('a tenant provider key deleted or replaced while a batch runs', () => {
       model: 'openai:gpt-4o-mini',
       cache: false,
     })
-    const { stub, tenantId, batchId, routed } = await startDrivenBatch(100, {
-      tenantId: owner.tenantId,
-      settings,
-    })
+    const batch = await startDrivenBatch(100, { tenantId: owner.tenantId, settings })
+    const { stub, tenantId, batchId, routed } = batch
     // The platform has an OpenAI key of its own; a batch made with the tenant's must not use it.
     const platformKey = uniqueKey('platform')
     const platform = { OPENAI_API_KEY: platformKey, OPENAI_BASE_URL: baseUrl('openai') }
     // The window holds one chunk at a time here: each report opens the next.
     const delivered = new Set<number>()
     const deliverNext = async () => {
-      const chunkId = (await chunkIds(stub)).find((id) => !delivered.has(id))
-      expect(chunkId).toBeDefined()
-      delivered.add(chunkId!)
-      await deliverChunk(routed, { tenantId, batchId, chunkId: chunkId! }, 1, platform)
+      const chunk = (await dispatchedChunks(stub)).find((ref) => !delivered.has(ref.chunkId))
+      expect(chunk).toBeDefined()
+      delivered.add(chunk!.chunkId)
+      await deliverChunk(routed, { tenantId, batchId, ...chunk! }, 1, platform)
     }
     await deliverNext()
     const before = await sentWith(leaked)
@@ -55,7 +53,7 @@ describe('a tenant provider key deleted or replaced while a batch runs', () => {
     await deliverNext()
     expect(await sentWith(leaked)).toHaveLength(before.length)
     expect(await sentWith(platformKey)).toEqual([])
-    const failed = await stub.readResults({ format: 'jsonl', afterSeq: 0, limit: 100, failedOnly: true })
+    const failed = await readResults(batch, { afterSeq: 0, limit: 100, failedOnly: true })
     expect(failed.lines.length).toBeGreaterThan(0)
     for (const line of failed.lines) expect(JSON.parse(line).error.code).toBe('provider_key_deleted')
 
@@ -79,15 +77,12 @@ describe('a tenant provider key deleted or replaced while a batch runs', () => {
       { provider: 'simulated', model: 'simulated-1' },
     ])
     const settings = await resolveRunSettings(env, owner.tenantId, { task: seoMeta, cache: false })
-    const { stub, tenantId, batchId, routed } = await startDrivenBatch(20, {
-      tenantId: owner.tenantId,
-      settings,
-    })
-    const [first] = await chunkIds(stub)
+    const batch = await startDrivenBatch(20, { tenantId: owner.tenantId, settings })
+    const [first] = await dispatchedChunks(batch.stub)
     await deleteKey(owner.accessToken)
-    await deliverChunk(routed, { tenantId, batchId, chunkId: first! })
+    await deliverChunk(batch.routed, { ...batch, ...first! })
     expect(await sentWith(leaked)).toEqual([])
-    const page = await stub.readResults({ format: 'jsonl', afterSeq: 0, limit: 100 })
+    const page = await readResults(batch, { afterSeq: 0, limit: 100 })
     expect(page.lines.length).toBeGreaterThan(0)
     for (const line of page.lines) expect(JSON.parse(line)).toMatchObject({ status: 'succeeded' })
   })

@@ -5,10 +5,10 @@
 import { env } from 'cloudflare:workers'
 import { SSEStreamingApi } from 'hono/streaming'
 import { describe, expect, it } from 'vitest'
+import type { PresentedBatch } from '../../durable-objects/batch/present'
+import { tenantCoordinator } from '../../durable-objects/stubs'
 import { EVENTS_MIN_INTERVAL_MS } from '../../shared/schemas/batches'
-import type { PresentedBatch } from '../../workers/batches/present'
 import { streamProgress } from '../../workers/batches/progress-stream'
-import { tenantCoordinator } from '../../workers/pipeline/coordinators'
 import { type Body, call, callJson, expectErrorEnvelope, signUp } from '../support/api'
 import { createBatch, items } from '../support/batches'
 

@@ -5,10 +5,13 @@ import {
   createExecutionContext,
   createMessageBatch,
   getQueueResult,
+  runDurableObjectAlarm,
   runInDurableObject,
 } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import type { BatchCoordinator, StartInput } from '../../durable-objects/batch-coordinator'
+import { requireTask } from '../../shared/tasks'
+import { type ResultPageOptions, readResultPage } from '../../workers/batches/result-pages'
 import { consumeTasks } from '../../workers/consumers/tasks'
 import { SIMULATED_SETTINGS } from './batches'
 
@@ -32,6 +35,11 @@ export async function startDrivenBatch(
   const stub = env.BATCHES.get(id)
   const batchId = `bat_test${++batches}_${Date.now()}`
   const tenantId = options.tenantId ?? `ten_coordinator_${batchId}`
+  const key = `inputs/${tenantId}/${batchId}.jsonl`
+  const rows = Array.from({ length: count }, (_, i) =>
+    JSON.stringify({ custom_id: `t${i + 1}`, title: `Page ${i + 1}` }),
+  )
+  await env.FILES.put(key, rows.map((row) => `${row}\n`).join(''))
   await stub.start({
     tenantId,
     batchId,
@@ -39,13 +47,10 @@ export async function startDrivenBatch(
     params: {},
     settings: options.settings ?? SIMULATED_SETTINGS,
     expected: count,
-    source: 'inline',
-    items: Array.from({ length: count }, (_, i) => ({
-      custom_id: `t${i + 1}`,
-      input: { title: `Page ${i + 1}` },
-    })),
+    input: { key, format: 'jsonl', mapping: null },
   })
-  // The first alarm dispatches the first window of chunks.
+  // The first alarm ingests the file and dispatches the first window of chunks.
+  await runDurableObjectAlarm(stub)
   for (let i = 0; i < 100 && (await stub.summary()).inflight === 0; i++)
     await new Promise((r) => setTimeout(r, 10))
   const routed = {
@@ -59,27 +64,53 @@ export async function startDrivenBatch(
   return { id, stub, tenantId, batchId, routed }
 }
 
+export type ChunkRef = { chunkId: number; dispatch: number }
+
 /** Delivers one chunk message to the tasks consumer, as the queue would on delivery `attempts`. */
 export async function deliverChunk(
   routed: Env,
-  body: { tenantId: string; batchId: string; chunkId: number },
+  body: { tenantId: string; batchId: string } & ChunkRef,
   attempts = 1,
   extraEnv: Record<string, string> = {},
 ) {
   const batch = createMessageBatch('ia-bulk-tasks', [
-    { id: `m-${body.chunkId}-${attempts}`, timestamp: new Date(), attempts, body },
+    { id: `m-${body.chunkId}-${attempts}`, timestamp: new Date(), attempts, body: chunkMessage(body, body) },
   ])
   const ctx = createExecutionContext()
   await consumeTasks(batch, { ...routed, ...extraEnv } as Env)
   return getQueueResult(batch, ctx)
 }
 
-/** Ids of the batch's chunks, oldest first. */
-export async function chunkIds(stub: DurableObjectStub<BatchCoordinator>) {
+/** The queue message of a chunk, as the batch object sends it. */
+export function chunkMessage(batch: { tenantId: string; batchId: string }, chunk: ChunkRef) {
+  return {
+    tenantId: batch.tenantId,
+    batchId: batch.batchId,
+    chunkId: chunk.chunkId,
+    dispatch: chunk.dispatch,
+  }
+}
+
+/** The batch's dispatched chunks (id and dispatch number, as their messages carry), oldest first. */
+export async function dispatchedChunks(stub: DurableObjectStub<BatchCoordinator>): Promise<ChunkRef[]> {
   return runInDurableObject(stub, (_instance, state) =>
     state.storage.sql
-      .exec<{ id: number }>('SELECT id FROM chunks ORDER BY id')
+      .exec<{ id: number; dispatch: number }>(
+        'SELECT id, dispatch FROM chunks WHERE dispatched = 1 ORDER BY id',
+      )
       .toArray()
-      .map((row) => row.id),
+      .map((row) => ({ chunkId: row.id, dispatch: row.dispatch })),
+  )
+}
+
+/** A page of the batch's results as the API reads them (lines from R2 through the batch object). */
+export function readResults(
+  batch: DrivenBatch,
+  options: Omit<ResultPageOptions, 'format'> & { format?: 'jsonl' | 'csv' },
+) {
+  return readResultPage(
+    batch.routed,
+    { tenantId: batch.tenantId, batchId: batch.batchId, task: requireTask('seo_meta') },
+    { format: 'jsonl', ...options },
   )
 }

@@ -2,31 +2,33 @@
 // as batch.created, batch.progress and batch.completed, and a Slack endpoint as one message;
 // flagged tasks of a chunk report arrive as one task.needs_review event; progress is throttled.
 import { runInDurableObject } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { emitChunkEvents, PROGRESS_EVENT_MS } from '../../workers/webhooks/batch-events'
+import { PROGRESS_EVENT_MS } from '../../durable-objects/batch/events'
+import { type ChunkLease, partsPrefix } from '../../shared/pipeline/chunks'
 import { type Body, signUp } from '../support/api'
-import { createBatch, items, SIMULATED_SETTINGS, waitForStatus } from '../support/batches'
-import { createEndpoint, receiverBox, webhooksEnv } from './support'
+import { createBatch, items, waitForStatus } from '../support/batches'
+import { type DrivenBatch, dispatchedChunks, startDrivenBatch } from '../support/coordinator'
+import { createEndpoint, receiverBox } from './support'
 
 const payloads = (requests: { body: string }[]): Body[] => requests.map((request) => JSON.parse(request.body))
 
-async function startCoordinator(tenantId: string, batchId: string) {
-  const stub = env.BATCHES.get(env.BATCHES.newUniqueId())
-  await stub.start({
-    tenantId,
-    batchId,
-    task: 'seo_meta',
-    params: {},
-    settings: SIMULATED_SETTINGS,
-    expected: 3,
-    source: 'inline',
-    items: ['sku-1', 'sku-2', 'sku-3'].map((custom_id) => ({
-      custom_id,
-      input: { title: `Page ${custom_id}` },
+type Result = { seq: number; status: 'succeeded' | 'needs_review'; customId?: string; violations?: string[] }
+
+/** Reports `results` for the batch's first chunk, under a fresh lease, as a consumer would. */
+async function report(batch: DrivenBatch, results: Result[]) {
+  const [chunk] = await dispatchedChunks(batch.stub)
+  const lease = (await batch.stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as unknown as ChunkLease
+  await batch.stub.reportChunk({
+    chunkId: chunk!.chunkId,
+    lease: lease.lease,
+    part: `${partsPrefix(batch.tenantId, batch.batchId)}test-${lease.lease}.jsonl`,
+    results: results.map((result) => ({
+      usage: { input_tokens: 0, output_tokens: 0 },
+      cost_usd: 0,
+      cached: false,
+      ...result,
     })),
   })
-  return stub
 }
 
 describe('batch events', () => {
@@ -75,23 +77,28 @@ describe('batch events', () => {
     const { tenantId, accessToken } = await signUp()
     const box = receiverBox('review')
     await createEndpoint(accessToken, { url: box.url, events: ['task.needs_review'] })
-    const stub = await startCoordinator(tenantId, 'bat_review_test')
-    const results = [
-      { seq: 1, status: 'needs_review', violations: ['title is 72 characters; the limit is 60'] },
+    const batch = await startDrivenBatch(3, { tenantId })
+    await report(batch, [
+      {
+        seq: 1,
+        status: 'needs_review',
+        customId: 'sku-1',
+        violations: ['title is 72 characters; the limit is 60'],
+      },
       { seq: 2, status: 'succeeded' },
-      { seq: 3, status: 'needs_review', violations: ['description is 171 characters; the limit is 160'] },
-    ]
-    const counts = { total: 3, completed: 3, failed: 0, needsReview: 2 }
-    const facts = { tenantId, batchId: 'bat_review_test', task: 'seo_meta', status: 'in_progress' }
-    await runInDurableObject(stub, (_instance, state) =>
-      emitChunkEvents(webhooksEnv, state.storage, facts, results, counts),
-    )
+      {
+        seq: 3,
+        status: 'needs_review',
+        customId: 'sku-3',
+        violations: ['description is 171 characters; the limit is 160'],
+      },
+    ])
 
     const [review] = payloads(await box.waitFor(1))
     expect(review).toMatchObject({
       type: 'task.needs_review',
       data: {
-        batch_id: 'bat_review_test',
+        batch_id: batch.batchId,
         task: 'seo_meta',
         tasks: [
           { custom_id: 'sku-1', violations: ['title is 72 characters; the limit is 60'] },
@@ -107,18 +114,16 @@ describe('batch events', () => {
     const { tenantId, accessToken } = await signUp()
     const box = receiverBox('progress')
     await createEndpoint(accessToken, { url: box.url, events: ['batch.progress'] })
-    const stub = await startCoordinator(tenantId, 'bat_progress_test')
-    const facts = { tenantId, batchId: 'bat_progress_test', task: 'seo_meta', status: 'in_progress' }
-    const report = (completed: number) =>
-      runInDurableObject(stub, (_instance, state) =>
-        emitChunkEvents(webhooksEnv, state.storage, facts, [], { total: 3, completed, failed: 0 }),
-      )
-    await report(1)
-    await report(2)
-    await runInDurableObject(stub, (_instance, state) =>
-      state.storage.kv.put('webhooks.progress_event_at', Date.now() - PROGRESS_EVENT_MS - 1),
-    )
-    await report(3)
+    const batch = await startDrivenBatch(3, { tenantId })
+    const succeeded = (seq: number): Result => ({ seq, status: 'succeeded' })
+    await report(batch, [succeeded(1)])
+    await report(batch, [succeeded(2)])
+    // The clock moves past the throttle: the batch object's last progress event is made older.
+    await runInDurableObject(batch.stub, (instance) => {
+      const state = (instance as unknown as { state: { progressEventAt: number } }).state
+      state.progressEventAt -= PROGRESS_EVENT_MS + 1
+    })
+    await report(batch, [succeeded(3)])
     const received = payloads(await box.waitFor(2))
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(

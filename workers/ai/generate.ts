@@ -1,5 +1,7 @@
 // Running tasks now rather than in a batch: one task for POST /v1/generate, the first rows of a
 // batch for previews. Same catalogue, settings, router, cache and accounting as batch tasks.
+
+import { tenantCoordinator } from '../../durable-objects/stubs'
 import { db } from '../../shared/db/client'
 import { addTenantUsage } from '../../shared/db/tenant-usage'
 import { AppError } from '../../shared/errors'
@@ -7,7 +9,6 @@ import type { RunSettings, TaskResult } from '../../shared/pipeline/messages'
 import { readRowInput } from '../../shared/tasks/row-input'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { requireVerifiedOwner } from '../identity/email-verification'
-import { tenantCoordinator } from '../pipeline/coordinators'
 import type { TaskOutcome } from '../pipeline/execute-task'
 import { runTasks } from '../pipeline/run-tasks'
 import { createTaskRun } from '../pipeline/task-run'

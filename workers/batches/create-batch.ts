@@ -1,9 +1,12 @@
 // Creating a batch: validate the request against the task catalogue, honour Idempotency-Key,
 // admit it against the tenant's quotas before any work, record it in D1 and start its coordinator.
 import { and, eq } from 'drizzle-orm'
+import { emitBatchCreated } from '../../durable-objects/batch/events'
+import { presentBatch } from '../../durable-objects/batch/present'
+import { batchCoordinator, tenantCoordinator } from '../../durable-objects/stubs'
 import { sha256Hex } from '../../shared/crypto'
 import { db } from '../../shared/db/client'
-import { batches, type FileRow, files, idempotencyKeys } from '../../shared/db/schema'
+import { batches, type DataFormat, type FileRow, files, idempotencyKeys } from '../../shared/db/schema'
 import { tenantRow } from '../../shared/db/tenant-rows'
 import { AppError, errors } from '../../shared/errors'
 import { newId } from '../../shared/ids'
@@ -13,9 +16,6 @@ import { requireTask } from '../../shared/tasks'
 import { resolveRunSettings } from '../ai/run-settings'
 import { requireVerifiedOwner } from '../identity/email-verification'
 import type { Principal } from '../identity/principal'
-import { batchCoordinator, tenantCoordinator } from '../pipeline/coordinators'
-import { emitBatchCreated } from '../webhooks/batch-events'
-import { presentBatch } from './present'
 import { dataFormatOf, sampleRows } from './sample-rows'
 
 export function validateTask(body: BatchCreate) {
@@ -62,6 +62,20 @@ export function checkTemplateVariables(settings: RunSettings, columns: Set<strin
       { unknown },
     )
   }
+}
+
+/** Where a batch's rows come from: an uploaded file, or items in the request. */
+export type BatchInput =
+  | { kind: 'file'; key: string; format: DataFormat }
+  | { kind: 'inline'; items: NonNullable<BatchCreate['items']> }
+
+/** The batch's input as an R2 file: inline items are written as JSON Lines, as if uploaded. */
+async function inputFile(env: Env, tenantId: string, batchId: string, input: BatchInput) {
+  if (input.kind === 'file') return { key: input.key, format: input.format }
+  const key = `inputs/${tenantId}/${batchId}.jsonl`
+  const lines = input.items.map((item) => `${JSON.stringify({ ...item.input, custom_id: item.custom_id })}\n`)
+  await env.FILES.put(key, lines.join(''), { httpMetadata: { contentType: 'application/jsonl' } })
+  return { key, format: 'jsonl' as const }
 }
 
 export async function createBatch(
@@ -161,13 +175,15 @@ export async function createBatch(
         : []),
     ])
     const spec = { tenantId, batchId, task: body.task, params, settings, expected: total }
+    const input: BatchInput = file
+      ? { kind: 'file', key: file.r2Key, format: format! }
+      : { kind: 'inline', items: body.items! }
     // The coordinator keeps the created row, so it can present the batch without a D1 read.
-    const start = { ...spec, row: row[0] }
-    const summary = await batchCoordinator(env, tenantId, batchId).start(
-      file
-        ? { ...start, source: 'file', key: file.r2Key, format: format!, mapping: body.mapping ?? null }
-        : { ...start, source: 'inline', items: body.items! },
-    )
+    const summary = await batchCoordinator(env, tenantId, batchId).start({
+      ...spec,
+      row: row[0],
+      input: { ...(await inputFile(env, tenantId, batchId, input)), mapping: body.mapping ?? null },
+    })
     await emitBatchCreated(env, { ...spec, ...summary })
     return { batch: presentBatch(row[0]!, summary), replayed: false }
   } catch (error) {

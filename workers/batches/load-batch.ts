@@ -1,9 +1,9 @@
+import { type PresentedBatch, presentBatch } from '../../durable-objects/batch/present'
+import { batchCoordinator } from '../../durable-objects/stubs'
 import { db } from '../../shared/db/client'
 import { batches, isFinished } from '../../shared/db/schema'
 import { selectTenantRow } from '../../shared/db/tenant-rows'
 import { errors } from '../../shared/errors'
-import { batchCoordinator } from '../pipeline/coordinators'
-import { type PresentedBatch, presentBatch } from './present'
 
 /** The caller's batch, or 404 — also for another tenant's id. */
 export async function loadBatchRow(env: Env, tenantId: string, batchId: string) {

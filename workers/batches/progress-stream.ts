@@ -5,11 +5,11 @@
 // it does not (a paused batch ends up looked at twice a minute), and the server ends it: `done`
 // when the batch ends, `reconnect` when its lifetime is up (EventSource reconnects by itself).
 import type { SSEStreamingApi } from 'hono/streaming'
+import type { PresentedBatch } from '../../durable-objects/batch/present'
+import { tenantCoordinator } from '../../durable-objects/stubs'
 import { isFinished } from '../../shared/db/schema'
 import type { Principal } from '../identity/principal'
-import { tenantCoordinator } from '../pipeline/coordinators'
 import { planLimitReached } from '../security/plan-limits'
-import type { PresentedBatch } from './present'
 
 /** How long past its lifetime a stream's slot outlives an isolate that never released it. */
 export const STREAM_LEASE_GRACE_SECONDS = 30

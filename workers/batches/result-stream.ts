@@ -1,9 +1,10 @@
 // Streams a batch's results: JSON Lines from the R2 file once finalised; CSV, and JSON Lines while
-// the batch runs or after a cancel (partial results), page by page from the batch's coordinator.
+// the batch runs or after a cancel (partial results), page by page (see result-pages.ts).
 import type { BatchRow } from '../../shared/db/schema'
-import { batchCoordinator } from '../pipeline/coordinators'
+import { requireTask } from '../../shared/tasks'
+import { readResultPage } from './result-pages'
 
-const PAGE_ROWS = 2000
+const PAGE_LINES = 2000
 
 export async function streamResults(
   env: Env,
@@ -14,7 +15,7 @@ export async function streamResults(
     const object = await env.FILES.get(row.resultsKey)
     if (object) return object.body
   }
-  const coordinator = batchCoordinator(env, row.tenantId, row.id)
+  const batch = { tenantId: row.tenantId, batchId: row.id, task: requireTask(row.task) }
   const encoder = new TextEncoder()
   const newline = format === 'csv' ? '\r\n' : '\n'
   let afterSeq = 0
@@ -22,12 +23,12 @@ export async function streamResults(
   return new ReadableStream({
     async pull(controller) {
       if (done) return controller.close()
-      const page = await coordinator.readResults({ format, afterSeq, limit: PAGE_ROWS })
+      const page = await readResultPage(env, batch, { format, afterSeq, limit: PAGE_LINES })
       const lines = page.header ? [page.header, ...page.lines] : page.lines
       if (lines.length) controller.enqueue(encoder.encode(lines.map((line) => line + newline).join('')))
-      if (page.lastSeq === null) done = true
-      else afterSeq = page.lastSeq
-      if (page.lines.length < PAGE_ROWS) done = true
+      afterSeq = page.seqs.at(-1) ?? afterSeq
+      done = page.done
+      if (done && !lines.length) controller.close()
     },
   })
 }

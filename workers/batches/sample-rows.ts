@@ -1,9 +1,10 @@
 // The first rows of a batch request, before it exists: inline items, or records from the start
 // of the uploaded file (up to 1 MB read), with custom ids and the column mapping applied.
 // Previews, estimates and template checks read these.
-import { applyMapping, splitCustomId } from '../../durable-objects/batch/rows'
+
 import { type DataFormat, type FileRow, isDataFormat } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
+import { applyMapping, splitCustomId } from '../../shared/ingest/rows'
 import { parseSlice } from '../../shared/ingest/slice'
 import type { BatchCreate } from '../../shared/schemas/batches'
 

@@ -1,7 +1,8 @@
 // The dead-letter consumer of the `tasks` queue: a chunk whose every delivery failed ends here,
 // and its open tasks are recorded as failed, so nothing is silently dropped.
+
+import { batchCoordinator } from '../../durable-objects/stubs'
 import { chunkMessageSchema } from '../../shared/pipeline/messages'
-import { batchCoordinator } from '../pipeline/coordinators'
 
 export async function consumeDeadTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
@@ -10,8 +11,8 @@ export async function consumeDeadTasks(batch: MessageBatch<unknown>, env: Env): 
       message.ack()
       continue
     }
-    const { tenantId, batchId, chunkId } = parsed.data
-    await batchCoordinator(env, tenantId, batchId).failChunk(chunkId, {
+    const { tenantId, batchId, chunkId, dispatch } = parsed.data
+    await batchCoordinator(env, tenantId, batchId).failChunk(chunkId, dispatch, {
       code: 'delivery_failed',
       message: `The task could not be processed after ${message.attempts} deliveries of its chunk.`,
     })

@@ -5,10 +5,11 @@
 import { db } from '../../shared/db/client'
 import type { Integration } from '../../shared/db/schema'
 import { AppError } from '../../shared/errors'
+import { webhooksQueue } from '../../shared/queues'
 import { batchCreateSchema } from '../../shared/schemas/batches'
+import type { HookBatch, HookWorkMessage } from '../../shared/webhooks/messages'
 import { createBatch } from '../batches/create-batch'
 import { recordAudit } from '../identity/audit'
-import type { HookBatch, HookWorkMessage } from '../webhooks/messages'
 import { integrationPrincipal } from './integration-principal'
 import { firstReceipt, forgetReceipt } from './receipts'
 
@@ -40,7 +41,7 @@ export async function queueHookBatches(
     batches: options.batches,
   }
   try {
-    await env.WEBHOOKS.send(work)
+    await webhooksQueue(env).send(work)
   } catch (error) {
     await forgetReceipt(database, receipt)
     throw error

@@ -5,12 +5,12 @@
 // and the same check caps them.
 // A plan change of the key's tenant does wait: a cached key keeps its old plan for up to the TTL.
 import { eq } from 'drizzle-orm'
+import { tenantCoordinator } from '../../durable-objects/stubs'
 import { randomSecret, sha256Hex } from '../../shared/crypto'
 import type { Database } from '../../shared/db/client'
 import { type ApiKey, apiKeys, plans, tenants } from '../../shared/db/schema'
 import { tenantRow } from '../../shared/db/tenant-rows'
 import { TtlCache } from '../../shared/ttl-cache'
-import { tenantCoordinator } from '../pipeline/coordinators'
 import type { Principal, Scope } from './principal'
 
 export const API_KEY_PREFIX = 'iab_sk_'

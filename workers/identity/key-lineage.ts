@@ -5,10 +5,10 @@
 // every request asks: the change holds on the next request in every isolate, whatever it cached.
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
+import { tenantCoordinator } from '../../durable-objects/stubs'
 import { type Database, db } from '../../shared/db/client'
 import { idSlices } from '../../shared/db/id-lists'
 import { type ApiKey, apiKeys } from '../../shared/db/schema'
-import { tenantCoordinator } from '../pipeline/coordinators'
 import type { Scope } from './principal'
 
 type KeyLink = Pick<ApiKey, 'id' | 'scopes' | 'createdBy' | 'revokedAt'>

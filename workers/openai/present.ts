@@ -1,9 +1,10 @@
 // Our batches and files in OpenAI's object shapes. A batch's output and error files are not
 // stored objects: their ids name the batch (`file-out-<batch id>`, `file-err-<batch id>`) and their
 // content is made from the batch's results when it is downloaded.
+
+import type { presentBatch } from '../../durable-objects/batch/present'
 import { type FileRow, isFinished } from '../../shared/db/schema'
 import { CHAT_URL, EMBEDDINGS_URL, type OpenAIEndpoint } from '../../shared/schemas/openai'
-import type { presentBatch } from '../batches/present'
 
 type Batch = ReturnType<typeof presentBatch>
 

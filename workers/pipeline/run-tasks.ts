@@ -3,9 +3,9 @@
 // answers in the cache. Used by the queue consumer (a chunk) and by realtime calls (one row).
 
 import type { CachedAnswer } from '../../durable-objects/response-cache'
+import { responseCache } from '../../durable-objects/stubs'
 import { mapWithConcurrency } from '../../shared/concurrency'
 import type { TaskResult } from '../../shared/pipeline/messages'
-import { responseCache } from './coordinators'
 import { type PreparedTask, prepareTask, runTask, type TaskItem, type TaskOutcome } from './execute-task'
 import type { TaskRun } from './task-run'
 

@@ -3,11 +3,11 @@
 // hooks asked for. An unexpected error retries the message with backoff; deliveries are
 // idempotent for receivers through the unchanged `webhook-id`.
 import { backoffSeconds } from '../../shared/pipeline/backoff'
+import { webhooksQueueMessageSchema } from '../../shared/webhooks/messages'
 import { startHookBatches } from '../hooks/hook-work'
 import { deliverQueued } from './deliver'
 import type { WebhooksEnv } from './env'
 import { fanOut } from './fan-out'
-import { webhooksQueueMessageSchema } from './messages'
 import { MAX_DELIVERY_ATTEMPTS } from './retry-schedule'
 
 async function consumeOne(message: Message<unknown>, env: WebhooksEnv): Promise<void> {

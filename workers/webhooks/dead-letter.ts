@@ -2,12 +2,12 @@
 // A delivery that ends here counts as a message that used up its attempts (so a broken
 // endpoint is still disabled by the policy); anything else is logged and dropped.
 import { db } from '../../shared/db/client'
+import { webhooksQueueMessageSchema } from '../../shared/webhooks/messages'
 import { loadMessage } from './deliver'
 import { recordAttempt } from './delivery-log'
 import { markExhausted } from './endpoint-health'
 import { loadEndpoint } from './endpoints'
 import type { WebhooksEnv } from './env'
-import { webhooksQueueMessageSchema } from './messages'
 
 export async function consumeDeadWebhooks(batch: MessageBatch<unknown>, env: WebhooksEnv): Promise<void> {
   const database = db(env.DB)

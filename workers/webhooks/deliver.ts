@@ -1,10 +1,10 @@
 import { type Database, db } from '../../shared/db/client'
 import { type WebhookEndpoint, webhookMessages } from '../../shared/db/schema'
 import { tenantRow } from '../../shared/db/tenant-rows'
+import type { DeliveryMessage } from '../../shared/webhooks/messages'
 import { recordAttempt } from './delivery-log'
 import { disableEndpoint, markAttemptFailed, markDelivered, markExhausted } from './endpoint-health'
 import { loadEndpoint } from './endpoints'
-import type { DeliveryMessage } from './messages'
 import { retryDelaySeconds } from './retry-schedule'
 import { type AttemptResult, type SendEnv, type StoredMessage, sendAttempt } from './send-attempt'
 

@@ -4,11 +4,11 @@
 import { and, eq, lt } from 'drizzle-orm'
 import { db } from '../../shared/db/client'
 import { webhookEndpoints, webhookMessages } from '../../shared/db/schema'
-import { eventBody } from './events'
-import type { DeliveryMessage, EventMessage } from './messages'
+import { SEND_BATCH_LIMIT, webhooksQueue } from '../../shared/queues'
+import { eventBody } from '../../shared/webhooks/events'
+import type { DeliveryMessage, EventMessage } from '../../shared/webhooks/messages'
 
 export const MESSAGE_RETENTION_SECONDS = 30 * 86400
-const SEND_BATCH_LIMIT = 100
 
 /** Returns how many deliveries were queued. */
 export async function fanOut(env: Pick<Env, 'DB' | 'WEBHOOKS'>, event: EventMessage): Promise<number> {
@@ -44,6 +44,6 @@ export async function fanOut(env: Pick<Env, 'DB' | 'WEBHOOKS'>, event: EventMess
     }),
   )
   for (let i = 0; i < deliveries.length; i += SEND_BATCH_LIMIT)
-    await env.WEBHOOKS.sendBatch(deliveries.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body })))
+    await webhooksQueue(env).sendBatch(deliveries.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body })))
   return deliveries.length
 }

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
+import { tenantCoordinator } from '../../../durable-objects/stubs'
 import { AppError, errors } from '../../../shared/errors'
 import { rateLimitHeaders } from '../../../shared/rate-limit/headers'
 import { actorId } from '../../identity/principal'
-import { tenantCoordinator } from '../../pipeline/coordinators'
 
 /**
  * Admits the request against the tenant's and the caller's limits from the tenant's plan. The same

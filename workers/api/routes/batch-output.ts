@@ -4,10 +4,11 @@ import { z } from '@hono/zod-openapi'
 import { streamSSE } from 'hono/streaming'
 import { batchErrorListSchema, eventsQuerySchema, resultsQuerySchema } from '../../../shared/schemas/batches'
 import { idParamSchema } from '../../../shared/schemas/common'
+import { requireTask } from '../../../shared/tasks'
 import { loadBatch, loadBatchRow } from '../../batches/load-batch'
 import { openStreamSlot, streamProgress } from '../../batches/progress-stream'
+import { readResultPage } from '../../batches/result-pages'
 import { streamResults } from '../../batches/result-stream'
-import { batchCoordinator } from '../../pipeline/coordinators'
 import { createRouter, errorResponse, json, protectedRoute } from '../openapi'
 
 const CONTENT_TYPES = { jsonl: 'application/jsonl; charset=utf-8', csv: 'text/csv; charset=utf-8' }
@@ -52,7 +53,8 @@ export const batchOutputRoutes = createRouter()
     async (c) => {
       const { limit, after } = c.req.valid('query')
       const row = await loadBatchRow(c.env, c.get('principal').tenantId, c.req.valid('param').id)
-      const page = await batchCoordinator(c.env, row.tenantId, row.id).readResults({
+      const batch = { tenantId: row.tenantId, batchId: row.id, task: requireTask(row.task) }
+      const page = await readResultPage(c.env, batch, {
         format: 'jsonl',
         afterSeq: Number(after ?? 0),
         limit: limit + 1,
@@ -68,7 +70,7 @@ export const batchOutputRoutes = createRouter()
           object: 'list' as const,
           data,
           has_more: hasMore,
-          last_id: hasMore ? String(page.cursors[limit - 1]) : null,
+          last_id: hasMore ? String(page.seqs[limit - 1]) : null,
         },
         200,
       )

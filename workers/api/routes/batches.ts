@@ -1,6 +1,8 @@
 // Batches: create (inline items or an uploaded file), list, get, and pause/resume/cancel/retry.
 import { z } from '@hono/zod-openapi'
 import { eq } from 'drizzle-orm'
+import { presentBatch } from '../../../durable-objects/batch/present'
+import { batchCoordinator, tenantCoordinator } from '../../../durable-objects/stubs'
 import { db } from '../../../shared/db/client'
 import { batches, isFinished } from '../../../shared/db/schema'
 import { selectPage } from '../../../shared/db/tenant-rows'
@@ -14,8 +16,6 @@ import {
 import { idParamSchema, listPage } from '../../../shared/schemas/common'
 import { createBatch } from '../../batches/create-batch'
 import { loadBatch, loadBatchRow } from '../../batches/load-batch'
-import { presentBatch } from '../../batches/present'
-import { batchCoordinator, tenantCoordinator } from '../../pipeline/coordinators'
 import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
 
 const batchResponse = (description: string) => json(batchSchema, description)

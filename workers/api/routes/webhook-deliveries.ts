@@ -5,6 +5,7 @@ import { webhookDeliveries, webhookMessages } from '../../../shared/db/schema'
 import { selectPage } from '../../../shared/db/tenant-rows'
 import { AppError, errors } from '../../../shared/errors'
 import { newId } from '../../../shared/ids'
+import { webhooksQueue } from '../../../shared/queues'
 import { idParamSchema, listPage, listQuerySchema } from '../../../shared/schemas/common'
 import {
   deliveryListSchema,
@@ -13,11 +14,11 @@ import {
   redeliverySchema,
   TEST_EVENT,
 } from '../../../shared/schemas/webhooks'
+import { eventBody } from '../../../shared/webhooks/events'
+import type { DeliveryMessage } from '../../../shared/webhooks/messages'
 import { deliverOnce } from '../../webhooks/deliver'
 import { presentDelivery } from '../../webhooks/delivery-log'
 import { findEndpoint } from '../../webhooks/endpoints'
-import { eventBody } from '../../webhooks/events'
-import type { DeliveryMessage } from '../../webhooks/messages'
 import { createRouter, errorResponse, json, protectedRoute } from '../openapi'
 
 const tags = ['Webhooks']
@@ -112,7 +113,7 @@ export const webhookDeliveryRoutes = createRouter()
         messageId: delivery.messageId,
         trigger: 'manual',
       }
-      await c.env.WEBHOOKS.send(queued)
+      await webhooksQueue(c.env).send(queued)
       return c.json(
         { object: 'webhook_redelivery' as const, endpoint_id: endpoint.id, message_id: delivery.messageId },
         202,

@@ -2,6 +2,8 @@
 // in OpenAI's batch object shape. Only batches made on this surface are visible here.
 import { z } from '@hono/zod-openapi'
 import { inArray } from 'drizzle-orm'
+import { presentBatch } from '../../../../durable-objects/batch/present'
+import { batchCoordinator } from '../../../../durable-objects/stubs'
 import { db } from '../../../../shared/db/client'
 import { batches, isFinished } from '../../../../shared/db/schema'
 import { selectPage } from '../../../../shared/db/tenant-rows'
@@ -13,10 +15,8 @@ import {
   openaiBatchSchema,
 } from '../../../../shared/schemas/openai'
 import { loadBatch, loadBatchRow } from '../../../batches/load-batch'
-import { presentBatch } from '../../../batches/present'
 import { createOpenAIBatch } from '../../../openai/create-batch'
 import { OPENAI_TASKS, presentOpenAIBatch } from '../../../openai/present'
-import { batchCoordinator } from '../../../pipeline/coordinators'
 import { createRouter, json, jsonBody } from '../../openapi'
 import { openaiError, openaiRoute } from './route'
 

@@ -1,10 +1,9 @@
 // The batch lifecycle as events: created, progress (at most every PROGRESS_EVENT_MS per batch),
 // the end (completed / failed / cancelled), and tasks whose output needs review — one event per
 // chunk report listing its tasks, not one per task. Payloads carry ids and counts only.
-import { emitEvent } from './events'
+import { emitEvent } from '../../shared/webhooks/events'
 
 export const PROGRESS_EVENT_MS = 10_000
-const PROGRESS_KEY = 'webhooks.progress_event_at'
 const MAX_VIOLATIONS_PER_TASK = 5
 const MAX_VIOLATION_CHARS = 300
 
@@ -56,50 +55,34 @@ export function emitBatchFinished(
   })
 }
 
-type ReportedResult = { seq: number; status: string; violations?: string[] }
+/** A task of a chunk report whose output needs review, named as the consumer reported it. */
+export type FlaggedTask = { customId: string; violations: string[] }
 
-/**
- * After a chunk report is recorded: a `task.needs_review` event for the chunk's flagged tasks,
- * and a `batch.progress` event when the last one is older than PROGRESS_EVENT_MS.
- */
-export async function emitChunkEvents(
+/** A `task.needs_review` event listing one chunk report's flagged tasks. */
+export async function emitNeedsReview(
   env: Pick<Env, 'WEBHOOKS'>,
-  storage: DurableObjectStorage,
   batch: BatchFacts,
-  results: readonly ReportedResult[],
-  counts: Counts,
+  flagged: readonly FlaggedTask[],
 ): Promise<void> {
-  const flagged = results.filter((result) => result.status === 'needs_review')
-  if (flagged.length) {
-    // Results carry only seq; the batch object's own task table knows each custom_id.
-    const customIds = new Map(
-      storage.sql
-        .exec<{ seq: number; custom_id: string }>(
-          'SELECT seq, custom_id FROM tasks WHERE seq IN (SELECT value FROM json_each(?))',
-          JSON.stringify(flagged.map((result) => result.seq)),
-        )
-        .toArray()
-        .map((row) => [row.seq, row.custom_id]),
-    )
-    await emitEvent(env, batch.tenantId, {
-      type: 'task.needs_review',
-      data: {
-        batch_id: batch.batchId,
-        task: batch.task,
-        tasks: flagged.map((result) => ({
-          custom_id: customIds.get(result.seq) ?? null,
-          violations: (result.violations ?? [])
-            .slice(0, MAX_VIOLATIONS_PER_TASK)
-            .map((violation) => violation.slice(0, MAX_VIOLATION_CHARS)),
-        })),
-      },
-    })
-  }
-
-  const now = Date.now()
-  if (now - (storage.kv.get<number>(PROGRESS_KEY) ?? 0) < PROGRESS_EVENT_MS) return
-  storage.kv.put(PROGRESS_KEY, now)
+  if (!flagged.length) return
   await emitEvent(env, batch.tenantId, {
+    type: 'task.needs_review',
+    data: {
+      batch_id: batch.batchId,
+      task: batch.task,
+      tasks: flagged.map((task) => ({
+        custom_id: task.customId,
+        violations: task.violations
+          .slice(0, MAX_VIOLATIONS_PER_TASK)
+          .map((violation) => violation.slice(0, MAX_VIOLATION_CHARS)),
+      })),
+    },
+  })
+}
+
+/** A `batch.progress` event; the batch object sends one at most every PROGRESS_EVENT_MS. */
+export function emitProgress(env: Pick<Env, 'WEBHOOKS'>, batch: BatchFacts, counts: Counts) {
+  return emitEvent(env, batch.tenantId, {
     type: 'batch.progress',
     data: {
       batch_id: batch.batchId,

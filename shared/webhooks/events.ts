@@ -2,8 +2,9 @@
 // which puts one message on the `webhooks` queue; its consumer fans it out to the tenant's
 // endpoints that subscribe to the type. Emitting never fails the caller: a lost event is
 // logged, a batch is never failed over a notification.
-import { newId } from '../../shared/ids'
-import type { EventType } from '../../shared/schemas/webhooks'
+import { newId } from '../ids'
+import { webhooksQueue } from '../queues'
+import type { EventType } from '../schemas/webhooks'
 import type { EventMessage } from './messages'
 
 export type WebhookEvent = { type: EventType; data: Record<string, unknown> }
@@ -31,7 +32,7 @@ export async function emitEvent(
     data: event.data,
   }
   try {
-    await env.WEBHOOKS.send(message)
+    await webhooksQueue(env).send(message)
   } catch (error) {
     console.error(
       JSON.stringify({

@@ -1,5 +1,5 @@
-import type { BatchSummary } from '../../durable-objects/batch-coordinator'
 import type { BatchRow } from '../../shared/db/schema'
+import type { BatchSummary } from './state'
 
 /** The API's batch object; `live` (from the batch's coordinator) overrides D1's periodic copy. */
 export function presentBatch(row: BatchRow, live?: BatchSummary) {

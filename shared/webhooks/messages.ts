@@ -46,3 +46,4 @@ export const webhooksQueueMessageSchema = z.discriminatedUnion('kind', [
   deliveryMessageSchema,
   hookWorkMessageSchema,
 ])
+export type WebhooksQueueMessage = z.infer<typeof webhooksQueueMessageSchema>

@@ -1,0 +1,109 @@
+// A batch's results read page by page: the batch object names the chunks after a seq and where
+// their lines are, and the lines are read from R2 here, in the Worker, so a download never keeps
+// the batch object busy. JSON lines as stored, or CSV rows of input and output columns.
+import { batchCoordinator } from '../../durable-objects/stubs'
+import { mapWithConcurrency } from '../../shared/concurrency'
+import { csvRow } from '../../shared/csv-cell'
+import { applyMapping, splitCustomId } from '../../shared/ingest/rows'
+import type { RawRecord } from '../../shared/ingest/slice'
+import { type ChunkLine, chunkLines } from '../../shared/pipeline/chunk-lines'
+import type { TaskError } from '../../shared/pipeline/messages'
+import type { ResultLine } from '../../shared/pipeline/result-line'
+import type { TaskDefinition } from '../../shared/tasks/types'
+
+const CHUNKS_PER_CALL = 8
+const READS_IN_FLIGHT = 4
+
+export type ResultPageOptions = {
+  format: 'jsonl' | 'csv'
+  afterSeq: number
+  /** Lines wanted at most; a page may hold fewer and still not be the last. */
+  limit: number
+  failedOnly?: boolean
+}
+
+export type ResultPage = {
+  header: string | null
+  lines: string[]
+  /** The seq of each line, for cursors. */
+  seqs: number[]
+  /** True when no finished task after the page's last line is left. */
+  done: boolean
+}
+
+function objectKeys(schema: unknown): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape
+  return shape && typeof shape === 'object' ? Object.keys(shape) : []
+}
+
+/** CSV columns: custom_id, the task's input fields, status, its output fields, violations, error code and message. */
+export function csvColumns(task: TaskDefinition, mapping: Record<string, string> | null) {
+  const input = objectKeys(task.input)
+  const output = objectKeys(task.output)
+  const header = [
+    'custom_id',
+    ...input,
+    'status',
+    ...output.map((key) => `output_${key}`),
+    'violations',
+    'error_code',
+    'error_message',
+  ]
+  const line = (entry: ChunkLine) => {
+    const record: RawRecord | undefined = entry.record
+    const inputValues = record?.ok ? applyMapping(splitCustomId(record.value).fields, mapping) : {}
+    const result: ResultLine = JSON.parse(entry.line)
+    const outputValues = (result.output ?? {}) as Record<string, unknown>
+    const error: Partial<TaskError> = result.error ?? {}
+    return csvRow([
+      result.custom_id,
+      ...input.map((key) => inputValues[key]),
+      result.status,
+      ...output.map((key) => outputValues[key]),
+      (result.violations ?? []).join('; '),
+      error.code,
+      error.message,
+    ])
+  }
+  return { header: csvRow(header), line }
+}
+
+/** Up to `limit` finished tasks after `afterSeq`, in order. */
+export async function readResultPage(
+  env: Env,
+  batch: { tenantId: string; batchId: string; task: TaskDefinition },
+  options: ResultPageOptions,
+): Promise<ResultPage> {
+  const coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
+  const csv = options.format === 'csv'
+  const entries: ChunkLine[] = []
+  let afterSeq = options.afterSeq
+  let mapping: Record<string, string> | null = null
+  let done = false
+  while (entries.length < options.limit) {
+    const views = await coordinator.resultChunks({
+      afterSeq,
+      limit: CHUNKS_PER_CALL,
+      failedOnly: options.failedOnly,
+    })
+    if (!views.length) {
+      done = true
+      break
+    }
+    mapping = views[0]!.input.mapping
+    const read = await mapWithConcurrency(views, READS_IN_FLIGHT, (view) =>
+      chunkLines(env.FILES, view, { failedOnly: options.failedOnly, records: csv }),
+    )
+    for (const lines of read) for (const entry of lines) if (entry.seq > options.afterSeq) entries.push(entry)
+    const last = views.at(-1)!
+    afterSeq = last.firstSeq + last.states.length - 1
+  }
+  const page = entries.slice(0, options.limit)
+  const columns = csv ? csvColumns(batch.task, mapping) : null
+  return {
+    header: columns && options.afterSeq === 0 ? columns.header : null,
+    lines: page.map((entry) => (columns ? columns.line(entry) : entry.line)),
+    seqs: page.map((entry) => entry.seq),
+    done: done && page.length === entries.length,
+  }
+}
