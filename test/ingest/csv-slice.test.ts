@@ -74,11 +74,32 @@ describe('parseSlice for CSV', () => {
 
   it('keys rows by a header read earlier and does not take the first row for a header', () => {
     const result = parseSlice('csv', encode('1,2\n3,4\n'), { header: ['a', 'b'], final: true })
-    expect(result).toEqual({ records: [ok({ a: '1', b: '2' }), ok({ a: '3', b: '4' })], consumedBytes: 8 })
+    expect(result).toMatchObject({
+      records: [ok({ a: '1', b: '2' }), ok({ a: '3', b: '4' })],
+      consumedBytes: 8,
+    })
+  })
+
+  it('tells where each row ends and where rows start, past the BOM, the header and blank lines', () => {
+    const text = '\uFEFFa,b\r\n\r\n1,"x\ny"\n\n3,4'
+    const result = parseSlice('csv', encode(text), { header: null, final: true })
+    const bytes = encode(text)
+    const cut = (from: number, to?: number) =>
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(from, to))
+    expect(cut(0, result.rowsStart)).toBe('\uFEFFa,b\r\n')
+    expect(result.ends).toHaveLength(2)
+    expect(cut(result.rowsStart, result.ends[0])).toBe('\r\n1,"x\ny"\n')
+    expect(cut(result.ends[0]!, result.ends[1])).toBe('\n3,4')
+    // A range cut at those offsets parses, with the header, into the same rows.
+    const again = parseSlice('csv', bytes.subarray(result.rowsStart, result.ends[0]), {
+      header: ['a', 'b'],
+      final: true,
+    })
+    expect(again.records).toEqual([result.records[0]])
   })
 
   it('reads a header-only file as no records', () => {
-    expect(parseWhole('a,b\r\n')).toEqual({ records: [], consumedBytes: 5, header: ['a', 'b'] })
+    expect(parseWhole('a,b\r\n')).toMatchObject({ records: [], consumedBytes: 5, header: ['a', 'b'] })
   })
 
   it('stops before a row cut off by the end of the slice, counting bytes of multi-byte characters', () => {
@@ -93,12 +114,12 @@ describe('parseSlice for CSV', () => {
 
   it('does not end a row at a line break inside quotes when the slice ends before the closing quote', () => {
     const result = parseSlice('csv', encode('1,"open\n2,3\n'), { header: ['a', 'b'], final: false })
-    expect(result).toEqual({ records: [], consumedBytes: 0 })
+    expect(result).toMatchObject({ records: [], consumedBytes: 0 })
   })
 
   it('returns nothing consumed when the slice ends inside a multi-byte character', () => {
     const bytes = encode('1,🎉\n').subarray(0, 4)
-    expect(parseSlice('csv', bytes, { header: ['a', 'b'], final: false })).toEqual({
+    expect(parseSlice('csv', bytes, { header: ['a', 'b'], final: false })).toMatchObject({
       records: [],
       consumedBytes: 0,
     })
@@ -106,7 +127,11 @@ describe('parseSlice for CSV', () => {
 
   it('consumes the header even when no row fits after it', () => {
     const result = parseSlice('csv', encode('\uFEFFa,b\n1,'), { header: null, final: false })
-    expect(result).toEqual({ records: [], consumedBytes: byteLength('\uFEFFa,b\n'), header: ['a', 'b'] })
+    expect(result).toMatchObject({
+      records: [],
+      consumedBytes: byteLength('\uFEFFa,b\n'),
+      header: ['a', 'b'],
+    })
   })
 
   it('makes an unterminated quote at the end of the file an error record', () => {
