@@ -109,19 +109,19 @@ async function measuredBatch(stack, api, input, rows, { fairness = false } = {})
   processes.worker_isolate_heap = await heap.stop()
   const cpu = process.cpuUsage(harnessCpu)
   processes.harness = { cpu_s: +((cpu.user + cpu.system) / 1e6).toFixed(2) }
-  // The coordinator is busy while it writes the result files, so polls rarely see `finalizing`;
-  // its own log says how long ingest and the result files took.
+  // The coordinator's own log says when ingest ended and what its storage holds at the end.
   const marks = milestones(stack, result.batch_id)
   const p = result.phases
   if (marks['batch.ingested']) {
     p.ingest_ms = marks['batch.ingested'].ms
     result.rates.ingest = Math.round(rows / (p.ingest_ms / 1000))
   }
-  if (marks['batch.finalized']) {
-    p.finalize_ms = Math.max(p.finalize_ms, marks['batch.finalized'].write_ms)
-    p.execute_ms = p.total_ms - p.upload_ms - p.create_ms - p.validating_ms - p.finalize_ms
-    result.rates.execute = Math.round(rows / (p.execute_ms / 1000))
-    result.rates.finalize = Math.round(rows / (p.finalize_ms / 1000))
+  // Nothing is written at the end any more (lines are in R2 parts as chunks report); what the
+  // batch object and R2 hold is reported instead.
+  result.storage = {
+    object_bytes: marks['batch.finalized']?.storage_bytes ?? null,
+    r2_input_bytes: input.bytes,
+    r2_result_bytes: result.results.jsonl_bytes,
   }
   if (processes.workerd?.cpu_s)
     processes.workerd.cpu_us_per_task = Math.round((processes.workerd.cpu_s * 1e6) / rows)

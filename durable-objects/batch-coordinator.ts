@@ -23,7 +23,6 @@ import {
   type FlaggedTask,
   PROGRESS_EVENT_MS,
 } from './batch/events'
-import { resultsKey, writeResultFile } from './batch/finalize'
 import { CANCELLED_ERROR, IngestError, ingestSlice } from './batch/ingest'
 import { type PresentedBatch, presentBatch } from './batch/present'
 import {
@@ -237,7 +236,6 @@ export class BatchCoordinator extends DurableObject<Env> {
       Object.assign(this.batch, {
         status: 'in_progress',
         cancelRequested: false,
-        resultsKey: null,
         finishedAt: null,
         error: null,
       })
@@ -406,17 +404,9 @@ export class BatchCoordinator extends DurableObject<Env> {
   private async finalize() {
     const status = finalStatus(this.batch)
     if (status === 'failed') this.batch.error ??= batchFailure(this.batch)
-    this.batch.status = 'finalizing'
-    await this.syncD1(true)
-    const writeStarted = this.now()
-    const key = resultsKey(this.batch.tenantId, this.batch.batchId)
-    const written = await writeResultFile(this.env.FILES, key, (afterSeq, limit) =>
-      this.views(afterSeq, limit),
-    )
-    const writeMs = this.now() - writeStarted
+    // Nothing is left to write: every line is in R2 already, and downloads read them from there.
     this.batch.status = status
     this.batch.finishedAt = Math.floor(this.now() / 1000)
-    this.batch.resultsKey = key
     await this.syncD1(true)
     this.batch.billed = await billTenant(this.env.DB, this.batch)
     this.save()
@@ -424,9 +414,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     await emitBatchFinished(this.env, this.batch, summarize(this.batch))
     this.logMilestone('batch.finalized', {
       status,
-      write_ms: writeMs,
       rows: this.batch.ingested,
-      results_bytes: written.bytes,
       storage_bytes: this.store.databaseBytes(),
     })
   }

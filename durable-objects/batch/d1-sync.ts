@@ -49,7 +49,7 @@ export async function flushToD1(db: D1Database, state: BatchState, counts: Batch
   await db
     .prepare(
       `UPDATE batches SET status = ?, total = ?, completed = ?, failed = ?, needs_review = ?, cache_hits = ?,
-         cost_usd = ?, usage = ?, error = ?, results_key = ?,
+         cost_usd = ?, usage = ?, error = ?,
          started_at = coalesce(started_at, ?), finished_at = ?
        WHERE id = ? AND tenant_id = ?`,
     )
@@ -63,7 +63,6 @@ export async function flushToD1(db: D1Database, state: BatchState, counts: Batch
       counts.costUsd,
       JSON.stringify(counts.usage),
       state.error ? JSON.stringify(state.error) : null,
-      state.resultsKey,
       Math.floor(state.startedAt / 1000),
       isFinished(state.status) ? (state.finishedAt ?? Math.floor(Date.now() / 1000)) : null,
       state.batchId,

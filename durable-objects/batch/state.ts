@@ -62,7 +62,6 @@ export type BatchState = Omit<StartInput, 'input'> & {
   startedAt: number
   lastFlushAt: number
   progressEventAt: number
-  resultsKey: string | null
 }
 
 /** What a caller sees of a batch: its tally, with the total known so far. */
@@ -75,14 +74,13 @@ export type BatchSummary = {
   costUsd: number
   usage: Tally['usage']
   error: TaskError | null
-  resultsKey: string | null
   total: number
   inflight: number
 }
 
 export function summarize(state: BatchState): BatchSummary {
   const { completed, failed, needsReview, cacheHits, costUsd, usage } = state.tally
-  const { status, error, resultsKey, inflight, ingestDone, ingested, expected } = state
+  const { status, error, inflight, ingestDone, ingested, expected } = state
   return {
     status,
     completed,
@@ -92,7 +90,6 @@ export function summarize(state: BatchState): BatchSummary {
     costUsd,
     usage: { ...usage },
     error,
-    resultsKey,
     inflight,
     total: ingestDone ? ingested : Math.max(expected, ingested),
   }
@@ -126,6 +123,5 @@ export function initialState(input: StartInput, now: number): BatchState {
     startedAt: now,
     lastFlushAt: 0,
     progressEventAt: 0,
-    resultsKey: null,
   }
 }

@@ -264,7 +264,6 @@ export const batches = sqliteTable(
     costUsd: real('cost_usd').notNull().default(0),
     /** Why the whole batch failed, when it did. */
     error: text('error', { mode: 'json' }).$type<{ code: string; message: string }>(),
-    resultsKey: text('results_key'),
     createdAt: createdAt(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),

@@ -17,6 +17,59 @@ export function parseJsonlSlice(
   bytes: Uint8Array,
   state: { final: boolean; maxRecordBytes?: number },
 ): SliceResult {
+  return parseDecodedSlice(bytes, state) ?? parseLineByLine(bytes, state)
+}
+
+const BOM = '\uFEFF'
+const CR = 0x0d
+
+/**
+ * The usual case, valid UTF-8 throughout: one decode for the whole slice, then lines cut at the
+ * same line feeds as parseLineByLine (the k-th LF byte is the k-th '\n' of the text), which gives
+ * the same records. Null when the slice does not decode, and the caller goes line by line.
+ */
+function parseDecodedSlice(
+  bytes: Uint8Array,
+  state: { final: boolean; maxRecordBytes?: number },
+): SliceResult | null {
+  const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
+  const lastLineFeed = bytes.lastIndexOf(LF)
+  const decodedEnd = state.final ? bytes.length : lastLineFeed + 1
+  let text: string
+  try {
+    text = strictUtf8.decode(bytes.subarray(0, decodedEnd))
+  } catch {
+    return null
+  }
+  const records: RawRecord[] = []
+  const ends: number[] = []
+  let position = 0
+  let charPosition = 0
+  while (position < decodedEnd) {
+    const lineFeed = bytes.indexOf(LF, position)
+    const end = lineFeed === -1 || lineFeed >= decodedEnd ? decodedEnd : lineFeed
+    const charEnd = end === decodedEnd && lineFeed !== end ? text.length : text.indexOf('\n', charPosition)
+    const lineBytes = end - position - (end > position && bytes[end - 1] === CR ? 1 : 0)
+    const record = lineBytes > maxBytes ? recordTooLarge(maxBytes) : parseJsonlText(text.slice(charPosition, charEnd))
+    position = end + 1
+    charPosition = charEnd + 1
+    if (record !== null) {
+      records.push(record)
+      ends.push(Math.min(position, bytes.length))
+    }
+  }
+  if (!state.final && decodedEnd < bytes.length) {
+    // The rest is a line cut off by the end of the slice: left for the next one, unless it is over the limit already.
+    if (withoutTrailingCr(bytes.subarray(decodedEnd)).length > maxBytes) {
+      records.push(recordTooLarge(maxBytes))
+      ends.push(bytes.length)
+      return { records, ends, rowsStart: 0, consumedBytes: bytes.length, skip: 0 }
+    }
+  }
+  return { records, ends, rowsStart: 0, consumedBytes: state.final ? bytes.length : decodedEnd }
+}
+
+function parseLineByLine(bytes: Uint8Array, state: { final: boolean; maxRecordBytes?: number }): SliceResult {
   const records: RawRecord[] = []
   const ends: number[] = []
   const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
@@ -52,7 +105,13 @@ export function parseJsonlLine(line: Uint8Array): RawRecord | null {
   } catch {
     return { ok: false, error: 'Line is not valid UTF-8' }
   }
-  if (BLANK_LINE.test(text)) return null
+  return parseJsonlText(text)
+}
+
+/** A decoded line's record, or null for a blank line; a BOM at its start is dropped, as decoding a line alone does. */
+function parseJsonlText(line: string): RawRecord | null {
+  const text = line.startsWith(BOM) ? line.slice(1) : line
+  if (text.charCodeAt(0) !== 0x7b && BLANK_LINE.test(text)) return null
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -5,6 +5,8 @@ import { createMessageBatch, runDurableObjectAlarm, runInDurableObject } from 'c
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { type ChunkLease, partsPrefix } from '../../shared/pipeline/chunks'
+import type { BatchRow } from '../../shared/db/schema'
+import { streamResults } from '../../workers/batches/result-stream'
 import { consumeDeadTasks } from '../../workers/consumers/tasks-dead-letter'
 import {
   chunkMessage,
@@ -28,6 +30,17 @@ async function runToEnd(batch: DrivenBatch, stub = batch.stub) {
 async function customIds(batch: DrivenBatch) {
   const page = await readResults(batch, { afterSeq: 0, limit: 1000 })
   return page.lines.map((line) => JSON.parse(line).custom_id as string)
+}
+
+/** The results file as a download streams it. */
+async function resultsFile(batch: DrivenBatch) {
+  const row = { tenantId: batch.tenantId, id: batch.batchId, task: 'seo_meta' } as BatchRow
+  const text = await new Response(streamResults(batch.routed, row, 'jsonl')).text()
+  return text.trimEnd().split('\n')
+}
+
+async function fileCustomIds(batch: DrivenBatch) {
+  return (await resultsFile(batch)).map((line) => JSON.parse(line).custom_id as string)
 }
 
 const all = (count: number) => Array.from({ length: count }, (_, i) => `t${i + 1}`)
@@ -207,9 +220,7 @@ describe('batch coordinator and tasks consumer', () => {
     await runToEnd(batch, restarted)
     const done = await restarted.summary()
     expect(done).toMatchObject({ status: 'completed', total: 30, completed: 30, failed: 0 })
-    const file = await env.FILES.get(done.resultsKey!)
-    const lines = (await file!.text()).trimEnd().split('\n')
-    expect(lines.map((line) => JSON.parse(line).custom_id)).toEqual(all(30))
+    expect(await fileCustomIds(batch)).toEqual(all(30))
   })
 
   it('cancels at once: undispatched and in-flight tasks fail as cancelled, results so far stay', async () => {
@@ -248,8 +259,8 @@ describe('batch coordinator and tasks consumer', () => {
     await runToEnd(batch)
     const done = await batch.stub.summary()
     expect(done).toMatchObject({ status: 'completed', completed: 20, failed: 0 })
-    const lines = (await (await env.FILES.get(done.resultsKey!))!.text()).trimEnd().split('\n')
-    expect(lines.map((line) => JSON.parse(line).custom_id)).toEqual(all(20))
-    expect(lines.every((line) => JSON.parse(line).status === 'succeeded')).toBe(true)
+    const lines = (await resultsFile(batch)).map((line) => JSON.parse(line))
+    expect(lines.map((line) => line.custom_id)).toEqual(all(20))
+    expect(lines.every((line) => line.status === 'succeeded')).toBe(true)
   })
 })

@@ -1,34 +1,51 @@
-// Streams a batch's results: JSON Lines from the R2 file once finalised; CSV, and JSON Lines while
-// the batch runs or after a cancel (partial results), page by page (see result-pages.ts).
+// Streams a batch's results, complete or partial (while it runs, or after a cancel): JSON Lines
+// chunk by chunk as the consumers wrote them to R2 (a chunk whose one part holds every task is
+// passed through as stored), or CSV page by page (see result-pages.ts). A few chunks are read
+// ahead; nothing is held beyond them, whatever the batch's size.
+import { batchCoordinator } from '../../durable-objects/stubs'
+import { mapWithConcurrency } from '../../shared/concurrency'
 import type { BatchRow } from '../../shared/db/schema'
+import { chunkBytes } from '../../shared/pipeline/chunk-lines'
 import { requireTask } from '../../shared/tasks'
 import { readResultPage } from './result-pages'
 
 const PAGE_LINES = 2000
+const CHUNKS_PER_CALL = 16
+const READS_IN_FLIGHT = 8
 
-export async function streamResults(
-  env: Env,
-  row: BatchRow,
-  format: 'jsonl' | 'csv',
-): Promise<ReadableStream> {
-  if (row.resultsKey && format === 'jsonl') {
-    const object = await env.FILES.get(row.resultsKey)
-    if (object) return object.body
-  }
+function jsonlStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
+  const coordinator = batchCoordinator(env, row.tenantId, row.id)
+  let afterSeq = 0
+  return new ReadableStream({
+    async pull(controller) {
+      const views = await coordinator.resultChunks({ afterSeq, limit: CHUNKS_PER_CALL })
+      if (!views.length) return controller.close()
+      for (const bytes of await mapWithConcurrency(views, READS_IN_FLIGHT, (view) => chunkBytes(env.FILES, view)))
+        if (bytes.length) controller.enqueue(bytes)
+      const last = views.at(-1)!
+      afterSeq = last.firstSeq + last.states.length - 1
+    },
+  })
+}
+
+function csvStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
   const batch = { tenantId: row.tenantId, batchId: row.id, task: requireTask(row.task) }
   const encoder = new TextEncoder()
-  const newline = format === 'csv' ? '\r\n' : '\n'
   let afterSeq = 0
   let done = false
   return new ReadableStream({
     async pull(controller) {
       if (done) return controller.close()
-      const page = await readResultPage(env, batch, { format, afterSeq, limit: PAGE_LINES })
+      const page = await readResultPage(env, batch, { format: 'csv', afterSeq, limit: PAGE_LINES })
       const lines = page.header ? [page.header, ...page.lines] : page.lines
-      if (lines.length) controller.enqueue(encoder.encode(lines.map((line) => line + newline).join('')))
+      if (lines.length) controller.enqueue(encoder.encode(lines.map((line) => `${line}\r\n`).join('')))
       afterSeq = page.seqs.at(-1) ?? afterSeq
       done = page.done
       if (done && !lines.length) controller.close()
     },
   })
+}
+
+export function streamResults(env: Env, row: BatchRow, format: 'jsonl' | 'csv'): ReadableStream<Uint8Array> {
+  return format === 'jsonl' ? jsonlStream(env, row) : csvStream(env, row)
 }

@@ -26,8 +26,6 @@ import { createTaskRun, type TaskRunEnv } from '../pipeline/task-run'
 
 export type TaskConsumerEnv = Env & TaskRunEnv
 
-const encoder = new TextEncoder()
-
 export async function consumeTasks(batch: MessageBatch<unknown>, env: TaskConsumerEnv): Promise<void> {
   await Promise.all(batch.messages.map((message) => consumeChunk(message, env)))
 }
@@ -113,14 +111,14 @@ async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Pr
     if (finished.length) {
       finished.sort((a, b) => a.result.seq - b.result.seq)
       const results: RecordedResult[] = []
-      let lines = ''
+      const lines: string[] = []
       for (const { result, invalid } of finished) {
         const entry = toRecorded(result, names.get(result.seq)!, { invalid })
         results.push(entry.recorded)
-        lines += `${entry.line}\n`
+        lines.push(entry.line)
       }
       const part = partKey(tenantId, batchId, chunkId, lease.lease)
-      await env.FILES.put(part, encoder.encode(lines))
+      await env.FILES.put(part, `${lines.join('\n')}\n`)
       const { recorded } = await coordinator.reportChunk({ chunkId, lease: lease.lease, part, results })
       // Refused: the lease was lost to a newer delivery, which runs these tasks; this part is never read.
       if (recorded === 0) {
