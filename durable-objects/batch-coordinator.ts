@@ -16,13 +16,7 @@ import {
 } from '../shared/pipeline/messages'
 import { sendChunks } from '../shared/queues'
 import { batchFailure, billTenant, finalStatus, flushToD1 } from './batch/d1-sync'
-import {
-  emitBatchFinished,
-  emitNeedsReview,
-  emitProgress,
-  type FlaggedTask,
-  PROGRESS_EVENT_MS,
-} from './batch/events'
+import { emitBatchFinished, emitNeedsReview, emitProgress, PROGRESS_EVENT_MS } from './batch/events'
 import { CANCELLED_ERROR, IngestError, ingestSlice } from './batch/ingest'
 import { type PresentedBatch, presentBatch } from './batch/present'
 import {
@@ -161,12 +155,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     const progressDue = this.now() - this.batch.progressEventAt >= PROGRESS_EVENT_MS
     if (progressDue) this.batch.progressEventAt = this.now()
     this.save()
-    const flagged: FlaggedTask[] = parsed.results.flatMap((result) =>
-      result.status === 'needs_review' && result.customId
-        ? [{ customId: result.customId, violations: result.violations ?? [] }]
-        : [],
-    )
-    await emitNeedsReview(this.env, this.batch, flagged)
+    await emitNeedsReview(this.env, this.batch, parsed.flagged)
     if (progressDue) await emitProgress(this.env, this.batch, summarize(this.batch))
     await this.refill()
     return { recorded: step.recorded }

@@ -63,7 +63,7 @@ function rows(results) {
       ]),
       note:
         "* ingest overlaps execution (one 4 MB slice per alarm); its time comes from the batch coordinator's log. Results are downloadable the moment the last chunk reports: nothing is written at the end.\n" +
-        'object = the batch object\'s SQLite at the end; R2 = the input file plus the result parts.\n' +
+        "object = the batch object's SQLite at the end; R2 = the input file plus the result parts.\n" +
         'workerd runs the Worker, both Durable Objects and the D1/R2/Queues simulators on one thread: its CPU per task is the figure least disturbed by other load.\n' +
         'busy % = share of the run that thread was on a CPU; cpu-wait % = share it was ready but waited for a core (other processes); the rest it waited on I/O, timers or the queue.',
     })

@@ -272,27 +272,23 @@ export class BatchStore {
     const written = bitsFor(states.length)
     const tally = emptyTally()
     let rerunnable = 0
-    for (const result of report.results) {
-      const index = result.seq - row.first_seq
+    for (let i = 0; i < report.seqs.length; i++) {
+      const index = report.seqs[i]! - row.first_seq
+      const state = report.states[i]!
       if (index < 0 || index >= states.length || states[index] !== TASK_STATE.open) return null
       if (bitIsSet(written, index)) return null
       setBit(written, index)
-      if (result.status === 'failed') {
-        states[index] = result.invalid ? TASK_STATE.invalid : TASK_STATE.failed
-        tally.failed++
-        if (result.invalid) tally.invalid++
-        else rerunnable++
-      } else {
-        states[index] = result.status === 'needs_review' ? TASK_STATE.needsReview : TASK_STATE.succeeded
-        tally.completed++
-        if (result.status === 'needs_review') tally.needsReview++
-      }
-      if (result.cached) tally.cacheHits++
-      tally.costUsd += result.cost_usd
-      tally.usage.input_tokens += result.usage.input_tokens
-      tally.usage.output_tokens += result.usage.output_tokens
+      states[index] = state
+      if (isFailedState(state)) tally.failed++
+      else tally.completed++
+      if (state === TASK_STATE.invalid) tally.invalid++
+      if (state === TASK_STATE.failed) rerunnable++
+      if (state === TASK_STATE.needsReview) tally.needsReview++
     }
-    const recorded = report.results.length
+    tally.cacheHits = report.sums.cacheHits
+    tally.costUsd = report.sums.costUsd
+    tally.usage = { ...report.sums.usage }
+    const recorded = report.seqs.length
     const open = row.open - recorded
     this.atomically(() => {
       this.sql.exec(

@@ -50,7 +50,8 @@ function parseDecodedSlice(
     const end = lineFeed === -1 || lineFeed >= decodedEnd ? decodedEnd : lineFeed
     const charEnd = end === decodedEnd && lineFeed !== end ? text.length : text.indexOf('\n', charPosition)
     const lineBytes = end - position - (end > position && bytes[end - 1] === CR ? 1 : 0)
-    const record = lineBytes > maxBytes ? recordTooLarge(maxBytes) : parseJsonlText(text.slice(charPosition, charEnd))
+    const record =
+      lineBytes > maxBytes ? recordTooLarge(maxBytes) : parseJsonlText(text.slice(charPosition, charEnd))
     position = end + 1
     charPosition = charEnd + 1
     if (record !== null) {

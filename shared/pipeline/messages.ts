@@ -44,34 +44,33 @@ export const taskResultSchema = z.discriminatedUnion('status', [
 ])
 export type TaskResult = z.infer<typeof taskResultSchema>
 
-/**
- * A finished task as a chunk report carries it (built by `toRecorded` in result-line.ts): the
- * figures the batch adds up. Its line is in the report's part, not here.
- */
-export const recordedResultSchema = z.object({
-  seq: z.number().int().positive(),
-  status: z.enum(['succeeded', 'needs_review', 'failed']),
-  /** A row whose input cannot run (never rerun by a retry). */
-  invalid: z.boolean().optional(),
+/** What one chunk report adds to the batch's figures, summed by the consumer over its tasks. */
+export const reportSumsSchema = z.object({
+  cacheHits: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
   usage: usageSchema,
-  cost_usd: z.number(),
-  cached: z.boolean(),
-  /** Named for events about tasks that need review. */
-  customId: z.string().optional(),
-  violations: z.array(z.string()).optional(),
 })
-export type RecordedResult = z.infer<typeof recordedResultSchema>
+export type ReportSums = z.infer<typeof reportSumsSchema>
 
 /**
- * What a consumer reports for a chunk under the lease it began with: the results, in seq order,
- * whose lines it wrote to the R2 object `part` in the same order.
+ * What a consumer reports for a chunk under the lease it began with: the tasks it finished, as
+ * parallel arrays (seq ascending, and each one's final TASK_STATE), whose lines it wrote to the
+ * R2 object `part` in the same order; the figures they add; and the tasks that need review, named.
  */
-export const chunkReportSchema = z.object({
-  chunkId: z.number().int().positive(),
-  lease: z.number().int().positive(),
-  part: z.string().min(1),
-  results: z.array(recordedResultSchema).min(1),
-})
+export const chunkReportSchema = z
+  .object({
+    chunkId: z.number().int().positive(),
+    lease: z.number().int().positive(),
+    part: z.string().min(1),
+    seqs: z.array(z.number().int().positive()).min(1),
+    states: z.array(z.number().int().min(1).max(4)),
+    sums: reportSumsSchema,
+    flagged: z.array(z.object({ customId: z.string(), violations: z.array(z.string()) })),
+  })
+  .refine((report) => report.states.length === report.seqs.length, {
+    message: 'A report has one state per seq.',
+    path: ['states'],
+  })
 export type ChunkReport = z.infer<typeof chunkReportSchema>
 
 export const providerTargetSchema = z.object({ provider: z.string().min(1), model: z.string().min(1) })

@@ -1,7 +1,8 @@
 // A task's line in the batch's results: built once by the consumer that ran the task and written
 // to its chunk's part in R2, which the results file is assembled from as it is.
 import type { Usage } from '../db/schema'
-import type { RecordedResult, TaskError, TaskResult } from './messages'
+import { TASK_STATE } from './chunks'
+import type { TaskError, TaskResult } from './messages'
 
 export type ResultStatus = 'succeeded' | 'needs_review' | 'failed'
 
@@ -37,22 +38,22 @@ export function resultLine(customId: string, result: TaskResult): ResultLine {
   }
 }
 
-/** What the consumer reports for a finished task, and its line for the chunk's part. */
-export function toRecorded(
-  result: TaskResult,
-  customId: string,
-  options: { invalid?: boolean } = {},
-): { recorded: RecordedResult; line: string } {
+/** A finished task as its chunk's report and part carry it: its final state, its line and its figures. */
+export function reportEntry(result: TaskResult, customId: string, options: { invalid?: boolean } = {}) {
+  const state =
+    result.status === 'failed'
+      ? options.invalid
+        ? TASK_STATE.invalid
+        : TASK_STATE.failed
+      : result.status === 'needs_review'
+        ? TASK_STATE.needsReview
+        : TASK_STATE.succeeded
   return {
-    recorded: {
-      seq: result.seq,
-      status: result.status,
-      ...(options.invalid && { invalid: true }),
-      usage: result.usage ?? { input_tokens: 0, output_tokens: 0 },
-      cost_usd: result.cost_usd ?? 0,
-      cached: result.status !== 'failed' && result.cached,
-      ...(result.status === 'needs_review' && { customId, violations: result.violations }),
-    },
+    state,
     line: JSON.stringify(resultLine(customId, result)),
+    usage: result.usage ?? { input_tokens: 0, output_tokens: 0 },
+    costUsd: result.cost_usd ?? 0,
+    cached: result.status !== 'failed' && result.cached,
+    flagged: result.status === 'needs_review' ? { customId, violations: result.violations } : null,
   }
 }

@@ -4,8 +4,8 @@
 import { createMessageBatch, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { type ChunkLease, partsPrefix } from '../../shared/pipeline/chunks'
 import type { BatchRow } from '../../shared/db/schema'
+import { type ChunkLease, TASK_STATE } from '../../shared/pipeline/chunks'
 import { streamResults } from '../../workers/batches/result-stream'
 import { consumeDeadTasks } from '../../workers/consumers/tasks-dead-letter'
 import {
@@ -14,6 +14,7 @@ import {
   deliverChunk as deliver,
   dispatchedChunks,
   readResults,
+  reportOf,
   startDrivenBatch,
 } from '../support/coordinator'
 
@@ -66,19 +67,10 @@ describe('batch coordinator and tasks consumer', () => {
     const stale = (await stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as ChunkLease | null
     const current = (await stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as ChunkLease | null
     expect(current!.lease).toBeGreaterThan(stale!.lease)
-    const results = stale!.open.map((seq) => ({
-      seq,
-      status: 'succeeded' as const,
-      usage: { input_tokens: 1, output_tokens: 1 },
-      cost_usd: 0,
-      cached: false,
-    }))
-    const part = `${partsPrefix(batch.tenantId, batch.batchId)}stale.jsonl`
-    expect(await stub.reportChunk({ chunkId: chunk!.chunkId, lease: stale!.lease, part, results })).toEqual({
-      recorded: 0,
-    })
+    const late = reportOf(batch, chunk!.chunkId, stale!.lease, stale!.open)
+    expect(await stub.reportChunk(late)).toEqual({ recorded: 0 })
     // Under the current lease the same report counts, once.
-    const report = { chunkId: chunk!.chunkId, lease: current!.lease, part, results }
+    const report = { ...late, lease: current!.lease }
     expect(await stub.reportChunk(report)).toEqual({ recorded: 10 })
     expect(await stub.reportChunk(report)).toEqual({ recorded: 0 })
     expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
@@ -89,20 +81,9 @@ describe('batch coordinator and tasks consumer', () => {
     const { stub } = batch
     const [chunk] = await dispatchedChunks(stub)
     const lease = (await stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as ChunkLease | null
-    const result = (seq: number) => ({
-      seq,
-      status: 'failed' as const,
-      usage: { input_tokens: 0, output_tokens: 0 },
-      cost_usd: 0,
-      cached: false,
-    })
-    const part = `${partsPrefix(batch.tenantId, batch.batchId)}bad.jsonl`
-    const refused = await stub.reportChunk({
-      chunkId: chunk!.chunkId,
-      lease: lease!.lease,
-      part,
-      results: [result(1), result(999)],
-    })
+    const refused = await stub.reportChunk(
+      reportOf(batch, chunk!.chunkId, lease!.lease, [1, 999], { state: TASK_STATE.failed }),
+    )
     expect(refused.recorded).toBe(0)
     expect(await stub.summary()).toMatchObject({ completed: 0, failed: 0, inflight: 10 })
     await deliver(batch.routed, { ...batch, ...chunk! })

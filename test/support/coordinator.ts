@@ -10,6 +10,8 @@ import {
 } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import type { BatchCoordinator, StartInput } from '../../durable-objects/batch-coordinator'
+import { partsPrefix, TASK_STATE } from '../../shared/pipeline/chunks'
+import type { ChunkReport } from '../../shared/pipeline/messages'
 import { requireTask } from '../../shared/tasks'
 import { type ResultPageOptions, readResultPage } from '../../workers/batches/result-pages'
 import { consumeTasks } from '../../workers/consumers/tasks'
@@ -79,6 +81,25 @@ export async function deliverChunk(
   const ctx = createExecutionContext()
   await consumeTasks(batch, { ...routed, ...extraEnv } as Env)
   return getQueueResult(batch, ctx)
+}
+
+/** A chunk report as a consumer makes it, of `seqs` all in one state, under `lease`. */
+export function reportOf(
+  batch: { tenantId: string; batchId: string },
+  chunkId: number,
+  lease: number,
+  seqs: number[],
+  options: { state?: number; flagged?: ChunkReport['flagged']; part?: string } = {},
+): ChunkReport {
+  return {
+    chunkId,
+    lease,
+    part: options.part ?? `${partsPrefix(batch.tenantId, batch.batchId)}${chunkId}-${lease}.jsonl`,
+    seqs,
+    states: seqs.map(() => options.state ?? TASK_STATE.succeeded),
+    sums: { cacheHits: 0, costUsd: 0, usage: { input_tokens: 0, output_tokens: 0 } },
+    flagged: options.flagged ?? [],
+  }
 }
 
 /** The queue message of a chunk, as the batch object sends it. */

@@ -4,10 +4,10 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { PROGRESS_EVENT_MS } from '../../durable-objects/batch/events'
-import { type ChunkLease, partsPrefix } from '../../shared/pipeline/chunks'
+import { type ChunkLease, TASK_STATE } from '../../shared/pipeline/chunks'
 import { type Body, signUp } from '../support/api'
 import { createBatch, items, waitForStatus } from '../support/batches'
-import { type DrivenBatch, dispatchedChunks, startDrivenBatch } from '../support/coordinator'
+import { type DrivenBatch, dispatchedChunks, reportOf, startDrivenBatch } from '../support/coordinator'
 import { createEndpoint, receiverBox } from './support'
 
 const payloads = (requests: { body: string }[]): Body[] => requests.map((request) => JSON.parse(request.body))
@@ -18,17 +18,21 @@ type Result = { seq: number; status: 'succeeded' | 'needs_review'; customId?: st
 async function report(batch: DrivenBatch, results: Result[]) {
   const [chunk] = await dispatchedChunks(batch.stub)
   const lease = (await batch.stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as unknown as ChunkLease
-  await batch.stub.reportChunk({
-    chunkId: chunk!.chunkId,
-    lease: lease.lease,
-    part: `${partsPrefix(batch.tenantId, batch.batchId)}test-${lease.lease}.jsonl`,
-    results: results.map((result) => ({
-      usage: { input_tokens: 0, output_tokens: 0 },
-      cost_usd: 0,
-      cached: false,
-      ...result,
-    })),
-  })
+  const reported = reportOf(
+    batch,
+    chunk!.chunkId,
+    lease.lease,
+    results.map((result) => result.seq),
+    {
+      flagged: results.flatMap((result) =>
+        result.customId ? [{ customId: result.customId, violations: result.violations ?? [] }] : [],
+      ),
+    },
+  )
+  reported.states = results.map((result) =>
+    result.status === 'needs_review' ? TASK_STATE.needsReview : TASK_STATE.succeeded,
+  )
+  await batch.stub.reportChunk(reported)
 }
 
 describe('batch events', () => {

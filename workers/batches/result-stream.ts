@@ -20,7 +20,9 @@ function jsonlStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
     async pull(controller) {
       const views = await coordinator.resultChunks({ afterSeq, limit: CHUNKS_PER_CALL })
       if (!views.length) return controller.close()
-      for (const bytes of await mapWithConcurrency(views, READS_IN_FLIGHT, (view) => chunkBytes(env.FILES, view)))
+      for (const bytes of await mapWithConcurrency(views, READS_IN_FLIGHT, (view) =>
+        chunkBytes(env.FILES, view),
+      ))
         if (bytes.length) controller.enqueue(bytes)
       const last = views.at(-1)!
       afterSeq = last.firstSeq + last.states.length - 1

@@ -11,12 +11,12 @@ import { backoffSeconds } from '../../shared/pipeline/backoff'
 import { readChunkRecords } from '../../shared/pipeline/chunk-input'
 import { type ChunkLease, partKey } from '../../shared/pipeline/chunks'
 import {
+  type ChunkReport,
   chunkMessageSchema,
   MAX_DELIVERIES,
-  type RecordedResult,
   type TaskResult,
 } from '../../shared/pipeline/messages'
-import { toRecorded } from '../../shared/pipeline/result-line'
+import { reportEntry } from '../../shared/pipeline/result-line'
 import { findTask } from '../../shared/tasks'
 import { readRowInput } from '../../shared/tasks/row-input'
 import type { TaskDefinition } from '../../shared/tasks/types'
@@ -25,6 +25,11 @@ import { runTasks } from '../pipeline/run-tasks'
 import { createTaskRun, type TaskRunEnv } from '../pipeline/task-run'
 
 export type TaskConsumerEnv = Env & TaskRunEnv
+
+function emptyReport(chunkId: number, lease: number, part: string): ChunkReport {
+  const sums = { cacheHits: 0, costUsd: 0, usage: { input_tokens: 0, output_tokens: 0 } }
+  return { chunkId, lease, part, seqs: [], states: [], sums, flagged: [] }
+}
 
 export async function consumeTasks(batch: MessageBatch<unknown>, env: TaskConsumerEnv): Promise<void> {
   await Promise.all(batch.messages.map((message) => consumeChunk(message, env)))
@@ -110,19 +115,24 @@ async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Pr
     }
     if (finished.length) {
       finished.sort((a, b) => a.result.seq - b.result.seq)
-      const results: RecordedResult[] = []
+      const report = emptyReport(chunkId, lease.lease, partKey(tenantId, batchId, chunkId, lease.lease))
       const lines: string[] = []
       for (const { result, invalid } of finished) {
-        const entry = toRecorded(result, names.get(result.seq)!, { invalid })
-        results.push(entry.recorded)
+        const entry = reportEntry(result, names.get(result.seq)!, { invalid })
+        report.seqs.push(result.seq)
+        report.states.push(entry.state)
+        report.sums.costUsd += entry.costUsd
+        report.sums.usage.input_tokens += entry.usage.input_tokens
+        report.sums.usage.output_tokens += entry.usage.output_tokens
+        if (entry.cached) report.sums.cacheHits++
+        if (entry.flagged) report.flagged.push(entry.flagged)
         lines.push(entry.line)
       }
-      const part = partKey(tenantId, batchId, chunkId, lease.lease)
-      await env.FILES.put(part, `${lines.join('\n')}\n`)
-      const { recorded } = await coordinator.reportChunk({ chunkId, lease: lease.lease, part, results })
+      await env.FILES.put(report.part, `${lines.join('\n')}\n`)
+      const { recorded } = await coordinator.reportChunk(report)
       // Refused: the lease was lost to a newer delivery, which runs these tasks; this part is never read.
       if (recorded === 0) {
-        await env.FILES.delete(part).catch(() => {})
+        await env.FILES.delete(report.part).catch(() => {})
         return message.ack()
       }
     }
