@@ -39,10 +39,10 @@ const PROGRESS_FLUSH_MS = 5_000
 const MAX_STEP_FAILURES = 8
 /** A chunk not reported after this long is assumed lost and dispatched again. */
 export const CHUNK_LEASE_MS = 15 * 60 * 1000
-const MAX_CHUNK_TASKS = 500
+const MAX_CHUNK_TASKS = 1000
 const MIN_CHUNK_TASKS = 10
 /** Chunks a full window is cut into, so several consumers share a batch's work. */
-const CHUNKS_PER_WINDOW = 4
+const CHUNKS_PER_WINDOW = 2
 const MAX_VIEW_CHUNKS = 200
 
 const chunkRefSchema = z.object({
@@ -50,6 +50,7 @@ const chunkRefSchema = z.object({
   dispatch: z.number().int().positive(),
 })
 const failChunkSchema = chunkRefSchema.extend({ error: taskErrorSchema })
+const deferSchema = chunkRefSchema.extend({ delaySeconds: z.number().int().min(0).max(43_200) })
 const viewsSchema = z.object({
   afterSeq: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(MAX_VIEW_CHUNKS),
@@ -122,10 +123,16 @@ export class BatchCoordinator extends DurableObject<Env> {
       return null
     }
     if (this.batch.status !== 'in_progress') return null
-    const lease = this.store.lease(ref.chunkId, ref.dispatch, this.now())
+    return this.leaseOf(ref.chunkId, ref.dispatch)
+  }
+
+  private leaseOf(chunkId: number, dispatch: number): ChunkLease | null {
+    const lease = this.store.lease(chunkId, dispatch, this.now())
     if (!lease?.open.length) return null
     const { task, params, settings, source } = this.batch
     return {
+      chunkId,
+      dispatch,
       lease: lease.lease,
       task,
       params,
@@ -144,12 +151,17 @@ export class BatchCoordinator extends DurableObject<Env> {
   /**
    * Records a chunk's report, made under its current lease, whole or not at all; a report under a
    * lease since replaced (a redelivered message, a chunk dispatched again) records nothing.
+   * With `takeNext`, the window's next chunk is leased to the caller in the answer instead of sent
+   * through the queue, so a consumer goes on without a queue round trip.
    */
-  async reportChunk(report: ChunkReport): Promise<{ recorded: number }> {
+  async reportChunk(
+    report: ChunkReport,
+    takeNext = false,
+  ): Promise<{ recorded: number; next: ChunkLease | null }> {
     const parsed = chunkReportSchema.parse(report)
-    if (!this.state) return { recorded: 0 }
+    if (!this.state) return { recorded: 0, next: null }
     const step = this.store.record(parsed)
-    if (!step) return { recorded: 0 }
+    if (!step) return { recorded: 0, next: null }
     addTally(this.batch.tally, step.tally)
     this.batch.inflight -= step.recorded
     const progressDue = this.now() - this.batch.progressEventAt >= PROGRESS_EVENT_MS
@@ -157,8 +169,21 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.save()
     await emitNeedsReview(this.env, this.batch, parsed.flagged)
     if (progressDue) await emitProgress(this.env, this.batch, summarize(this.batch))
-    await this.refill()
-    return { recorded: step.recorded }
+    const next = await this.refill(z.boolean().parse(takeNext))
+    return { recorded: step.recorded, next }
+  }
+
+  /**
+   * Sends a chunk a consumer holds back through the queue after `delaySeconds` (its tasks hit
+   * transient failures and wait a backoff), under a new dispatch number.
+   */
+  async deferChunk(chunkId: number, dispatch: number, delaySeconds: number): Promise<void> {
+    const ref = deferSchema.parse({ chunkId, dispatch, delaySeconds })
+    if (!this.state) return
+    const next = this.store.redispatch(ref.chunkId, ref.dispatch, this.now())
+    if (next === null) return
+    const { tenantId, batchId } = this.batch
+    await sendChunks(this.env, tenantId, batchId, [{ id: ref.chunkId, dispatch: next }], ref.delaySeconds)
   }
 
   /** Dead-letter path: the open tasks of the chunk, if still dispatched under `dispatch`, fail with `error`. */
@@ -344,40 +369,48 @@ export class BatchCoordinator extends DurableObject<Env> {
     console.log(JSON.stringify({ event, batch: batchId, ms: this.now() - startedAt, ...fields }))
   }
 
-  private async dispatch() {
-    if (this.batch.status !== 'in_progress' || pendingTasks(this.batch) === 0) return
+  /**
+   * Fills the window: dispatches pending chunks while they fit the batch's share and sends them
+   * through the queue; with `handOff`, the first is leased to the caller instead and returned.
+   */
+  private async dispatch(handOff = false): Promise<ChunkLease | null> {
+    if (this.batch.status !== 'in_progress' || pendingTasks(this.batch) === 0) return null
     const share = await tenantCoordinator(this.env, this.batch.tenantId).shareFor(this.batch.batchId)
-    if (this.batch.status !== 'in_progress') return
-    const chunks = this.store.dispatchChunks(
-      share - this.batch.inflight,
-      this.now(),
-      this.batch.inflight === 0,
-    )
-    if (!chunks.length) return
+    if (this.batch.status !== 'in_progress') return null
+    const room = share - this.batch.inflight
+    const chunks = this.store.dispatchChunks(room, this.now(), this.batch.inflight === 0)
+    if (!chunks.length) return null
     this.batch.inflight += chunks.reduce((sum, chunk) => sum + chunk.open, 0)
+    const handed = handOff ? chunks.shift()! : null
+    const next = handed && this.leaseOf(handed.id, handed.dispatch)
     this.save()
     const { tenantId, batchId } = this.batch
     try {
-      await sendChunks(this.env, tenantId, batchId, chunks)
+      if (chunks.length) await sendChunks(this.env, tenantId, batchId, chunks)
     } catch (error) {
       for (const chunk of chunks) this.batch.inflight -= this.store.release(chunk.id)
       this.save()
       throw error
     }
+    return next
   }
 
   /**
    * Refills the window as soon as results free room in it, rather than at the next alarm; the
    * alarm finalises, and retries a dispatch that failed here.
    */
-  private async refill() {
-    if (allTerminal(this.batch)) return this.wake()
-    if (pendingTasks(this.batch) === 0) return
+  private async refill(handOff: boolean): Promise<ChunkLease | null> {
+    if (allTerminal(this.batch)) {
+      await this.wake()
+      return null
+    }
+    if (pendingTasks(this.batch) === 0) return null
     try {
-      await this.dispatch()
+      return await this.dispatch(handOff)
     } catch (error) {
       console.error(JSON.stringify({ level: 'warn', batch: this.batch.batchId, dispatch: String(error) }))
       await this.wake()
+      return null
     }
   }
 

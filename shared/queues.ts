@@ -22,13 +22,15 @@ export async function sendChunks(
   tenantId: string,
   batchId: string,
   chunks: readonly { id: number; dispatch: number }[],
+  delaySeconds = 0,
 ): Promise<void> {
   const queue = tasksQueue(env)
   for (let i = 0; i < chunks.length; i += SEND_BATCH_LIMIT) {
     await queue.sendBatch(
-      chunks
-        .slice(i, i + SEND_BATCH_LIMIT)
-        .map((chunk) => ({ body: { tenantId, batchId, chunkId: chunk.id, dispatch: chunk.dispatch } })),
+      chunks.slice(i, i + SEND_BATCH_LIMIT).map((chunk) => ({
+        body: { tenantId, batchId, chunkId: chunk.id, dispatch: chunk.dispatch },
+        ...(delaySeconds > 0 && { delaySeconds }),
+      })),
     )
   }
 }

@@ -355,6 +355,22 @@ export class BatchStore {
     return this.failOpenWhere('open > 0', [], error)
   }
 
+  /**
+   * Dispatches the chunk anew (its next dispatch number) for a message sent later: the current
+   * lease and messages of the old dispatch no longer count. Null when it is not dispatched so.
+   */
+  redispatch(chunkId: number, dispatch: number, now: number): number | null {
+    const row = this.chunkRow(chunkId)
+    if (row?.dispatched !== 1 || row.dispatch !== dispatch) return null
+    this.sql.exec(
+      'UPDATE chunks SET dispatch = ?, lease_open = 0, leased_at = ? WHERE id = ?',
+      dispatch + 1,
+      now,
+      chunkId,
+    )
+    return dispatch + 1
+  }
+
   /** Hands a dispatched chunk back, so its open tasks are dispatched again; returns them. */
   release(chunkId: number): number {
     const row = this.chunkRow(chunkId)

@@ -55,6 +55,9 @@ export type ChunkView = {
 
 /** A consumer's lease on a chunk: what to run and under which lease number to report it. */
 export type ChunkLease = {
+  chunkId: number
+  dispatch: number
+  /** Leases taken on the chunk so far, this one included: the attempt this delivery is. */
   lease: number
   task: string
   params: Record<string, unknown>

@@ -47,6 +47,18 @@ async function fileCustomIds(batch: DrivenBatch) {
 const all = (count: number) => Array.from({ length: count }, (_, i) => `t${i + 1}`)
 
 describe('batch coordinator and tasks consumer', () => {
+  it('goes on with the chunks its reports hand on, each run once, and sends the rest through the queue', async () => {
+    const batch = await startBatch(200)
+    const dispatched = await dispatchedChunks(batch.stub)
+    // One delivery runs its chunk, then the next chunk each of its reports was handed, up to four.
+    await deliver(batch.routed, { ...batch, ...dispatched[0]! }, 1, {}, 4)
+    const size = dispatched[0]!.open
+    expect((await batch.stub.summary()).completed).toBe(4 * size)
+    await runToEnd(batch)
+    expect(await batch.stub.summary()).toMatchObject({ status: 'completed', completed: 200, failed: 0 })
+    expect(await fileCustomIds(batch)).toEqual(all(200))
+  })
+
   it('records a redelivered chunk once', async () => {
     const batch = await startBatch(20)
     const { stub } = batch
@@ -54,7 +66,7 @@ describe('batch coordinator and tasks consumer', () => {
     const first = await deliver(batch.routed, { ...batch, ...chunk! })
     expect(first.explicitAcks).toHaveLength(1)
     const after = await stub.summary()
-    expect(after.completed).toBe(10)
+    expect(after.completed).toBe(chunk!.open)
     const again = await deliver(batch.routed, { ...batch, ...chunk! }, 2)
     expect(again.explicitAcks).toHaveLength(1)
     expect(await stub.summary()).toEqual(after)
@@ -68,11 +80,11 @@ describe('batch coordinator and tasks consumer', () => {
     const current = (await stub.beginChunk(chunk!.chunkId, chunk!.dispatch)) as ChunkLease | null
     expect(current!.lease).toBeGreaterThan(stale!.lease)
     const late = reportOf(batch, chunk!.chunkId, stale!.lease, stale!.open)
-    expect(await stub.reportChunk(late)).toEqual({ recorded: 0 })
+    expect(await stub.reportChunk(late)).toMatchObject({ recorded: 0 })
     // Under the current lease the same report counts, once.
     const report = { ...late, lease: current!.lease }
-    expect(await stub.reportChunk(report)).toEqual({ recorded: 10 })
-    expect(await stub.reportChunk(report)).toEqual({ recorded: 0 })
+    expect(await stub.reportChunk(report)).toMatchObject({ recorded: 10 })
+    expect(await stub.reportChunk(report)).toMatchObject({ recorded: 0 })
     expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
   })
 
@@ -84,7 +96,7 @@ describe('batch coordinator and tasks consumer', () => {
     const refused = await stub.reportChunk(
       reportOf(batch, chunk!.chunkId, lease!.lease, [1, 999], { state: TASK_STATE.failed }),
     )
-    expect(refused.recorded).toBe(0)
+    expect((refused as { recorded: number }).recorded).toBe(0)
     expect(await stub.summary()).toMatchObject({ completed: 0, failed: 0, inflight: 10 })
     await deliver(batch.routed, { ...batch, ...chunk! })
     expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
@@ -101,7 +113,7 @@ describe('batch coordinator and tasks consumer', () => {
     expect(crashed.retryMessages).toHaveLength(1)
     expect((await stub.summary()).completed).toBe(before.completed)
     await deliver(batch.routed, { ...batch, ...chunk! }, 2)
-    expect((await stub.summary()).completed - before.completed).toBe(10)
+    expect((await stub.summary()).completed - before.completed).toBe(chunk!.open)
   })
 
   it('redelivers transient provider failures with backoff and records them once they succeed', async () => {
@@ -112,9 +124,9 @@ describe('batch coordinator and tasks consumer', () => {
     const partial = await stub.summary()
     expect(flaky.retryMessages).toHaveLength(1)
     expect(partial.completed).toBeGreaterThan(0)
-    expect(partial.completed).toBeLessThan(10)
+    expect(partial.completed).toBeLessThan(chunk!.open)
     await deliver(batch.routed, { ...batch, ...chunk! }, 2)
-    expect((await stub.summary()).completed).toBe(10)
+    expect((await stub.summary()).completed).toBe(chunk!.open)
     // Two parts hold the chunk's lines; read back, each task appears once, in order.
     await runToEnd(batch)
     expect(await customIds(batch)).toEqual(all(20))
@@ -162,7 +174,7 @@ describe('batch coordinator and tasks consumer', () => {
     await runDurableObjectAlarm(stub)
     await runDurableObjectAlarm(stub)
     const [again] = await dispatchedChunks(stub)
-    expect(again).toEqual({ chunkId: lost!.chunkId, dispatch: lost!.dispatch + 1 })
+    expect(again).toMatchObject({ chunkId: lost!.chunkId, dispatch: lost!.dispatch + 1 })
 
     const late = await deliver(batch.routed, { ...batch, ...lost! })
     expect(late.explicitAcks).toHaveLength(1)
@@ -209,12 +221,16 @@ describe('batch coordinator and tasks consumer', () => {
     const [first] = await dispatchedChunks(batch.stub)
     await deliver(batch.routed, { ...batch, ...first! })
     await batch.stub.cancel()
-    expect(await batch.stub.summary()).toMatchObject({ completed: 10, failed: 190, inflight: 0 })
+    expect(await batch.stub.summary()).toMatchObject({
+      completed: first!.open,
+      failed: 200 - first!.open,
+      inflight: 0,
+    })
     expect(await dispatchedChunks(batch.stub)).toEqual([])
     const page = await readResults(batch, { afterSeq: 0, limit: 1000 })
     const lines = page.lines.map((line) => JSON.parse(line))
     expect(lines.map((line) => line.custom_id)).toEqual(all(200))
-    expect(lines.filter((line) => line.error?.code === 'cancelled')).toHaveLength(190)
+    expect(lines.filter((line) => line.error?.code === 'cancelled')).toHaveLength(200 - first!.open)
   })
 
   it('pauses dispatch, hands undelivered chunks back, and resumes', async () => {
@@ -234,8 +250,9 @@ describe('batch coordinator and tasks consumer', () => {
     const [first] = await dispatchedChunks(batch.stub)
     await deliver(batch.routed, { ...batch, ...first! }, 6, { SIMULATED_FAILURES: '500:1' })
     await runToEnd(batch)
-    expect(await batch.stub.summary()).toMatchObject({ status: 'completed', completed: 10, failed: 10 })
-    expect((await batch.stub.retryFailed()).retried).toBe(10)
+    const failed = first!.open
+    expect(await batch.stub.summary()).toMatchObject({ status: 'completed', completed: 20 - failed, failed })
+    expect((await batch.stub.retryFailed()).retried).toBe(failed)
     await runDurableObjectAlarm(batch.stub)
     await runToEnd(batch)
     const done = await batch.stub.summary()

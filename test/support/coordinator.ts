@@ -68,18 +68,22 @@ export async function startDrivenBatch(
 
 export type ChunkRef = { chunkId: number; dispatch: number }
 
-/** Delivers one chunk message to the tasks consumer, as the queue would on delivery `attempts`. */
+/**
+ * Delivers one chunk message to the tasks consumer, as the queue would on delivery `attempts`.
+ * The consumer runs that chunk only, unless `maxChunks` lets it take the next ones its reports hand on.
+ */
 export async function deliverChunk(
   routed: Env,
   body: { tenantId: string; batchId: string } & ChunkRef,
   attempts = 1,
   extraEnv: Record<string, string> = {},
+  maxChunks = 1,
 ) {
   const batch = createMessageBatch('ia-bulk-tasks', [
     { id: `m-${body.chunkId}-${attempts}`, timestamp: new Date(), attempts, body: chunkMessage(body, body) },
   ])
   const ctx = createExecutionContext()
-  await consumeTasks(batch, { ...routed, ...extraEnv } as Env)
+  await consumeTasks(batch, { ...routed, ...extraEnv } as Env, { maxChunks })
   return getQueueResult(batch, ctx)
 }
 
@@ -113,14 +117,16 @@ export function chunkMessage(batch: { tenantId: string; batchId: string }, chunk
 }
 
 /** The batch's dispatched chunks (id and dispatch number, as their messages carry), oldest first. */
-export async function dispatchedChunks(stub: DurableObjectStub<BatchCoordinator>): Promise<ChunkRef[]> {
+export async function dispatchedChunks(
+  stub: DurableObjectStub<BatchCoordinator>,
+): Promise<(ChunkRef & { open: number })[]> {
   return runInDurableObject(stub, (_instance, state) =>
     state.storage.sql
-      .exec<{ id: number; dispatch: number }>(
-        'SELECT id, dispatch FROM chunks WHERE dispatched = 1 ORDER BY id',
+      .exec<{ id: number; dispatch: number; open: number }>(
+        'SELECT id, dispatch, open FROM chunks WHERE dispatched = 1 ORDER BY id',
       )
       .toArray()
-      .map((row) => ({ chunkId: row.id, dispatch: row.dispatch })),
+      .map((row) => ({ chunkId: row.id, dispatch: row.dispatch, open: row.open })),
   )
 }
 

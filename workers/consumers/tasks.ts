@@ -31,8 +31,16 @@ function emptyReport(chunkId: number, lease: number, part: string): ChunkReport 
   return { chunkId, lease, part, seqs: [], states: [], sums, flagged: [] }
 }
 
-export async function consumeTasks(batch: MessageBatch<unknown>, env: TaskConsumerEnv): Promise<void> {
-  await Promise.all(batch.messages.map((message) => consumeChunk(message, env)))
+/** Chunks one message may run in a row by taking the next chunk from its report's answer. */
+export const MAX_CHUNKS_PER_MESSAGE = 8
+
+export async function consumeTasks(
+  batch: MessageBatch<unknown>,
+  env: TaskConsumerEnv,
+  options: { maxChunks?: number } = {},
+): Promise<void> {
+  const maxChunks = options.maxChunks ?? MAX_CHUNKS_PER_MESSAGE
+  await Promise.all(batch.messages.map((message) => consumeChunk(message, env, maxChunks)))
 }
 
 /** The lease's open rows: those whose input can run, and those failed here for their input. */
@@ -67,7 +75,86 @@ async function readOpenRows(env: Env, lease: ChunkLease, task: TaskDefinition) {
   return { items, invalid, names }
 }
 
-async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Promise<void> {
+type LeaseRun = { retrying: number; retryAfterMs: number; next: ChunkLease | null }
+
+/**
+ * Runs one lease: reads its rows, runs them, writes the finished ones' lines to a part and
+ * reports them. With `takeNext` the answer may lease the window's next chunk to this consumer.
+ */
+async function runLease(
+  env: TaskConsumerEnv,
+  batch: { tenantId: string; batchId: string },
+  lease: ChunkLease,
+  attempt: number,
+  takeNext: boolean,
+): Promise<LeaseRun> {
+  const coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
+  const task = findTask(lease.task)
+  if (!task) throw new Error(`Unknown task type ${lease.task}.`)
+  const { items, invalid, names } = await readOpenRows(env, lease, task)
+  const run = await createTaskRun(env, {
+    tenantId: batch.tenantId,
+    task,
+    params: task.params.parse(lease.params),
+    settings: lease.settings,
+    delivery: attempt,
+    inputsValidated: true,
+  })
+  const outcomes = items.length ? await runTasks(env, run, items) : []
+  const lastDelivery = attempt >= MAX_DELIVERIES
+  const finished: { result: TaskResult; invalid: boolean }[] = invalid.map((result) => ({
+    result,
+    invalid: true,
+  }))
+  let retryAfterMs = 0
+  let retrying = 0
+  for (const outcome of outcomes) {
+    if (outcome.status !== 'retry') finished.push({ result: outcome, invalid: false })
+    else if (lastDelivery) {
+      const error = {
+        code: outcome.error.code,
+        message: `${outcome.error.message} (gave up after ${attempt} attempts)`,
+      }
+      finished.push({ result: { seq: outcome.seq, status: 'failed', error }, invalid: false })
+    } else {
+      retrying++
+      retryAfterMs = Math.max(retryAfterMs, outcome.retryAfterMs ?? 0)
+    }
+  }
+  if (!finished.length) return { retrying, retryAfterMs, next: null }
+  finished.sort((a, b) => a.result.seq - b.result.seq)
+  const part = partKey(batch.tenantId, batch.batchId, lease.chunkId, lease.lease)
+  const report = emptyReport(lease.chunkId, lease.lease, part)
+  const lines: string[] = []
+  for (const { result, invalid } of finished) {
+    const entry = reportEntry(result, names.get(result.seq)!, { invalid })
+    report.seqs.push(result.seq)
+    report.states.push(entry.state)
+    report.sums.costUsd += entry.costUsd
+    report.sums.usage.input_tokens += entry.usage.input_tokens
+    report.sums.usage.output_tokens += entry.usage.output_tokens
+    if (entry.cached) report.sums.cacheHits++
+    if (entry.flagged) report.flagged.push(entry.flagged)
+    lines.push(entry.line)
+  }
+  await env.FILES.put(part, `${lines.join('\n')}\n`)
+  const answer = (await coordinator.reportChunk(report, takeNext && retrying === 0)) as {
+    recorded: number
+    next: ChunkLease | null
+  }
+  // Refused: the lease was lost to a newer delivery, which runs these tasks; this part is never read.
+  if (answer.recorded === 0) {
+    await env.FILES.delete(part).catch(() => {})
+    return { retrying: 0, retryAfterMs: 0, next: null }
+  }
+  return { retrying, retryAfterMs, next: answer.next }
+}
+
+async function consumeChunk(
+  message: Message<unknown>,
+  env: TaskConsumerEnv,
+  maxChunks: number,
+): Promise<void> {
   const parsed = chunkMessageSchema.safeParse(message.body)
   if (!parsed.success) {
     console.error(
@@ -76,78 +163,51 @@ async function consumeChunk(message: Message<unknown>, env: TaskConsumerEnv): Pr
     return message.ack()
   }
   const { tenantId, batchId, chunkId, dispatch } = parsed.data
+  const batch = { tenantId, batchId }
   const coordinator = batchCoordinator(env, tenantId, batchId)
+  let lease: ChunkLease | null = null
   try {
-    // The batch object's typed answer; RPC typing loses it only because inputs hold `unknown` values.
-    const lease = (await coordinator.beginChunk(chunkId, dispatch)) as ChunkLease | null
-    const task = lease && findTask(lease.task)
-    if (!lease || !task) return message.ack()
-
-    const { items, invalid, names } = await readOpenRows(env, lease, task)
-    const run = await createTaskRun(env, {
-      tenantId,
-      task,
-      params: task.params.parse(lease.params),
-      settings: lease.settings,
-      delivery: message.attempts,
-      inputsValidated: true,
-    })
-    const outcomes = items.length ? await runTasks(env, run, items) : []
-    const lastDelivery = message.attempts >= MAX_DELIVERIES
-    const finished: { result: TaskResult; invalid: boolean }[] = invalid.map((result) => ({
-      result,
-      invalid: true,
-    }))
-    let retryAfterMs = 0
-    let retrying = 0
-    for (const outcome of outcomes) {
-      if (outcome.status !== 'retry') finished.push({ result: outcome, invalid: false })
-      else if (lastDelivery) {
-        const error = {
-          code: outcome.error.code,
-          message: `${outcome.error.message} (gave up after ${message.attempts} attempts)`,
-        }
-        finished.push({ result: { seq: outcome.seq, status: 'failed', error }, invalid: false })
-      } else {
-        retrying++
-        retryAfterMs = Math.max(retryAfterMs, outcome.retryAfterMs ?? 0)
-      }
+    lease = (await coordinator.beginChunk(chunkId, dispatch)) as ChunkLease | null
+    if (!lease) return message.ack()
+    const first = await runLease(env, batch, lease, Math.max(message.attempts, lease.lease), maxChunks > 1)
+    if (first.retrying > 0) {
+      message.retry({ delaySeconds: backoffSeconds(message.attempts, first.retryAfterMs) })
+      return
     }
-    if (finished.length) {
-      finished.sort((a, b) => a.result.seq - b.result.seq)
-      const report = emptyReport(chunkId, lease.lease, partKey(tenantId, batchId, chunkId, lease.lease))
-      const lines: string[] = []
-      for (const { result, invalid } of finished) {
-        const entry = reportEntry(result, names.get(result.seq)!, { invalid })
-        report.seqs.push(result.seq)
-        report.states.push(entry.state)
-        report.sums.costUsd += entry.costUsd
-        report.sums.usage.input_tokens += entry.usage.input_tokens
-        report.sums.usage.output_tokens += entry.usage.output_tokens
-        if (entry.cached) report.sums.cacheHits++
-        if (entry.flagged) report.flagged.push(entry.flagged)
-        lines.push(entry.line)
-      }
-      await env.FILES.put(report.part, `${lines.join('\n')}\n`)
-      const { recorded } = await coordinator.reportChunk(report)
-      // Refused: the lease was lost to a newer delivery, which runs these tasks; this part is never read.
-      if (recorded === 0) {
-        await env.FILES.delete(report.part).catch(() => {})
-        return message.ack()
-      }
-    }
-    if (retrying > 0) message.retry({ delaySeconds: backoffSeconds(message.attempts, retryAfterMs) })
-    else message.ack()
+    message.ack()
+    lease = first.next
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        queue: 'tasks',
-        batch: batchId,
-        chunk: chunkId,
-        error: String(error),
-      }),
-    )
+    logFailure(batchId, chunkId, error)
     message.retry({ delaySeconds: backoffSeconds(message.attempts) })
+    return
   }
+  // Chunks handed on by reports run here too; one that must wait (transient failures) or fails
+  // goes back to the queue under a new dispatch, with backoff.
+  for (let runs = 1; lease && runs < maxChunks; runs++) {
+    const held: ChunkLease = lease
+    lease = null
+    try {
+      const run = await runLease(env, batch, held, held.lease, runs + 1 < maxChunks)
+      if (run.retrying > 0)
+        await coordinator.deferChunk(
+          held.chunkId,
+          held.dispatch,
+          backoffSeconds(held.lease, run.retryAfterMs),
+        )
+      else lease = run.next
+    } catch (error) {
+      logFailure(batchId, held.chunkId, error)
+      await coordinator
+        .deferChunk(held.chunkId, held.dispatch, backoffSeconds(held.lease))
+        .catch((deferError: unknown) => logFailure(batchId, held.chunkId, deferError))
+    }
+  }
+  // Out of turns with a chunk in hand: it goes back to the queue at once.
+  if (lease) await coordinator.deferChunk(lease.chunkId, lease.dispatch, 0).catch(() => {})
+}
+
+function logFailure(batchId: string, chunkId: number, error: unknown) {
+  console.error(
+    JSON.stringify({ level: 'error', queue: 'tasks', batch: batchId, chunk: chunkId, error: String(error) }),
+  )
 }

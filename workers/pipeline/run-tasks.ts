@@ -10,10 +10,10 @@ import { type PreparedTask, prepareTask, runTask, type TaskItem, type TaskOutcom
 import type { TaskRun } from './task-run'
 
 /**
- * Provider calls in flight per chunk: a whole chunk (≤ 500 tasks) at once. How many run at once
+ * Provider calls in flight per chunk: a whole chunk (≤ 1,000 tasks) at once. How many run at once
  * overall is the tenant's concurrency, which sizes the batch's dispatch window.
  */
-export const TASKS_IN_PARALLEL = 500
+export const TASKS_IN_PARALLEL = 1000
 
 function isPrepared(value: PreparedTask | TaskResult): value is PreparedTask {
   return 'call' in value
