@@ -10,6 +10,7 @@ import { recordLimit } from '../shared/ingest/record-limit'
 import type { ChunkLease, ChunkView } from '../shared/pipeline/chunks'
 import {
   type ChunkReport,
+  chunkRefSchema,
   chunkReportSchema,
   type TaskError,
   taskErrorSchema,
@@ -45,10 +46,6 @@ const MIN_CHUNK_TASKS = 10
 const CHUNKS_PER_WINDOW = 2
 const MAX_VIEW_CHUNKS = 200
 
-const chunkRefSchema = z.object({
-  chunkId: z.number().int().positive(),
-  dispatch: z.number().int().positive(),
-})
 const failChunkSchema = chunkRefSchema.extend({ error: taskErrorSchema })
 const deferSchema = chunkRefSchema.extend({ delaySeconds: z.number().int().min(0).max(43_200) })
 const viewsSchema = z.object({

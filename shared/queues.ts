@@ -16,7 +16,10 @@ export function webhooksQueue(env: Pick<Env, 'WEBHOOKS'>): Queue<WebhooksQueueMe
 /** Queues send at most this many messages per sendBatch call. */
 export const SEND_BATCH_LIMIT = 100
 
-/** Sends the batch's dispatched chunks, SEND_BATCH_LIMIT messages a call. */
+/** Chunks one message names at most, so one consumer invocation runs a bounded amount of work. */
+export const CHUNKS_PER_MESSAGE = 8
+
+/** Sends the batch's dispatched chunks, CHUNKS_PER_MESSAGE to a message. */
 export async function sendChunks(
   env: Pick<Env, 'TASKS'>,
   tenantId: string,
@@ -24,13 +27,14 @@ export async function sendChunks(
   chunks: readonly { id: number; dispatch: number }[],
   delaySeconds = 0,
 ): Promise<void> {
-  const queue = tasksQueue(env)
-  for (let i = 0; i < chunks.length; i += SEND_BATCH_LIMIT) {
-    await queue.sendBatch(
-      chunks.slice(i, i + SEND_BATCH_LIMIT).map((chunk) => ({
-        body: { tenantId, batchId, chunkId: chunk.id, dispatch: chunk.dispatch },
-        ...(delaySeconds > 0 && { delaySeconds }),
-      })),
-    )
+  const messages = []
+  for (let i = 0; i < chunks.length; i += CHUNKS_PER_MESSAGE) {
+    const refs = chunks
+      .slice(i, i + CHUNKS_PER_MESSAGE)
+      .map((chunk) => ({ chunkId: chunk.id, dispatch: chunk.dispatch }))
+    messages.push({ body: { tenantId, batchId, chunks: refs }, ...(delaySeconds > 0 && { delaySeconds }) })
   }
+  const queue = tasksQueue(env)
+  for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT)
+    await queue.sendBatch(messages.slice(i, i + SEND_BATCH_LIMIT))
 }

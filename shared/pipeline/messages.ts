@@ -1,16 +1,21 @@
 // What travels between the BatchCoordinator, the `tasks` queue and its consumers.
 import { z } from 'zod'
 
+/** A chunk and which dispatch of it (a chunk dispatched again makes messages of the old dispatch stale). */
+export const chunkRefSchema = z.object({
+  chunkId: z.number().int().positive(),
+  dispatch: z.number().int().positive(),
+})
+export type ChunkRef = z.infer<typeof chunkRefSchema>
+
 /**
- * A queue message names a chunk of tasks and which dispatch of it this is (a chunk whose lease ran
- * out is dispatched again, and a message of an earlier dispatch is then dropped); the consumer
- * takes a lease on the chunk's open tasks when it begins.
+ * A queue message names the chunks one dispatch of a batch sent (its window, or a chunk sent again);
+ * the consumer runs them side by side, taking a lease on each chunk's open tasks when it begins.
  */
 export const chunkMessageSchema = z.object({
   tenantId: z.string(),
   batchId: z.string(),
-  chunkId: z.number().int().positive(),
-  dispatch: z.number().int().positive(),
+  chunks: z.array(chunkRefSchema).min(1),
 })
 export type ChunkMessage = z.infer<typeof chunkMessageSchema>
 

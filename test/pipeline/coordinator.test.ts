@@ -102,7 +102,7 @@ describe('batch coordinator and tasks consumer', () => {
     expect(await stub.summary()).toMatchObject({ completed: 10, failed: 0, inflight: 0 })
   })
 
-  it('retries the whole message when the consumer dies half way, and then records every task once', async () => {
+  it('sends a chunk back to the queue when the consumer dies half way, and then records every task once', async () => {
     const batch = await startBatch(20)
     const { stub } = batch
     const [chunk] = await dispatchedChunks(stub)
@@ -110,22 +110,32 @@ describe('batch coordinator and tasks consumer', () => {
     const crashed = await deliver(batch.routed, { ...batch, ...chunk! }, 1, {
       SIMULATED_FAILURES: 'crash:0.5',
     })
-    expect(crashed.retryMessages).toHaveLength(1)
+    expect(crashed.explicitAcks).toHaveLength(1)
     expect((await stub.summary()).completed).toBe(before.completed)
+    // Dispatched again, under a new dispatch number: the old message is stale now.
+    const [again] = await dispatchedChunks(stub)
+    expect(again).toMatchObject({ chunkId: chunk!.chunkId, dispatch: chunk!.dispatch + 1 })
     await deliver(batch.routed, { ...batch, ...chunk! }, 2)
+    expect((await stub.summary()).completed).toBe(before.completed)
+    await deliver(batch.routed, { ...batch, ...again! })
     expect((await stub.summary()).completed - before.completed).toBe(chunk!.open)
   })
 
-  it('redelivers transient provider failures with backoff and records them once they succeed', async () => {
+  it('sends transient provider failures back with backoff and records them once they succeed', async () => {
     const batch = await startBatch(20)
     const { stub } = batch
     const [chunk] = await dispatchedChunks(stub)
-    const flaky = await deliver(batch.routed, { ...batch, ...chunk! }, 1, { SIMULATED_FAILURES: '500:0.5' })
+    await deliver(batch.routed, { ...batch, ...chunk! }, 1, { SIMULATED_FAILURES: '500:0.5' })
     const partial = await stub.summary()
-    expect(flaky.retryMessages).toHaveLength(1)
     expect(partial.completed).toBeGreaterThan(0)
     expect(partial.completed).toBeLessThan(chunk!.open)
-    await deliver(batch.routed, { ...batch, ...chunk! }, 2)
+    const [again] = await dispatchedChunks(stub)
+    expect(again).toMatchObject({
+      chunkId: chunk!.chunkId,
+      dispatch: chunk!.dispatch + 1,
+      open: chunk!.open - partial.completed,
+    })
+    await deliver(batch.routed, { ...batch, ...again! }, 2)
     expect((await stub.summary()).completed).toBe(chunk!.open)
     // Two parts hold the chunk's lines; read back, each task appears once, in order.
     await runToEnd(batch)

@@ -111,8 +111,7 @@ export function chunkMessage(batch: { tenantId: string; batchId: string }, chunk
   return {
     tenantId: batch.tenantId,
     batchId: batch.batchId,
-    chunkId: chunk.chunkId,
-    dispatch: chunk.dispatch,
+    chunks: [{ chunkId: chunk.chunkId, dispatch: chunk.dispatch }],
   }
 }
 

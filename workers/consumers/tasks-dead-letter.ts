@@ -11,11 +11,14 @@ export async function consumeDeadTasks(batch: MessageBatch<unknown>, env: Env): 
       message.ack()
       continue
     }
-    const { tenantId, batchId, chunkId, dispatch } = parsed.data
-    await batchCoordinator(env, tenantId, batchId).failChunk(chunkId, dispatch, {
-      code: 'delivery_failed',
-      message: `The task could not be processed after ${message.attempts} deliveries of its chunk.`,
-    })
+    const { tenantId, batchId, chunks } = parsed.data
+    const coordinator = batchCoordinator(env, tenantId, batchId)
+    for (const chunk of chunks) {
+      await coordinator.failChunk(chunk.chunkId, chunk.dispatch, {
+        code: 'delivery_failed',
+        message: `The task could not be processed after ${message.attempts} deliveries of its chunk.`,
+      })
+    }
     message.ack()
   }
 }

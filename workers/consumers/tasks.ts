@@ -11,6 +11,7 @@ import { backoffSeconds } from '../../shared/pipeline/backoff'
 import { readChunkRecords } from '../../shared/pipeline/chunk-input'
 import { type ChunkLease, partKey } from '../../shared/pipeline/chunks'
 import {
+  type ChunkRef,
   type ChunkReport,
   chunkMessageSchema,
   MAX_DELIVERIES,
@@ -31,16 +32,16 @@ function emptyReport(chunkId: number, lease: number, part: string): ChunkReport 
   return { chunkId, lease, part, seqs: [], states: [], sums, flagged: [] }
 }
 
-/** Chunks one message may run in a row by taking the next chunk from its report's answer. */
-export const MAX_CHUNKS_PER_MESSAGE = 8
+/** Chunks each chunk of a message may be followed by, taking the next from its report's answer. */
+export const MAX_CHUNKS_PER_LANE = 8
 
 export async function consumeTasks(
   batch: MessageBatch<unknown>,
   env: TaskConsumerEnv,
   options: { maxChunks?: number } = {},
 ): Promise<void> {
-  const maxChunks = options.maxChunks ?? MAX_CHUNKS_PER_MESSAGE
-  await Promise.all(batch.messages.map((message) => consumeChunk(message, env, maxChunks)))
+  const maxChunks = options.maxChunks ?? MAX_CHUNKS_PER_LANE
+  await Promise.all(batch.messages.map((message) => consumeMessage(message, env, maxChunks)))
 }
 
 /** The lease's open rows: those whose input can run, and those failed here for their input. */
@@ -150,7 +151,59 @@ async function runLease(
   return { retrying, retryAfterMs, next: answer.next }
 }
 
-async function consumeChunk(
+/**
+ * Runs one chunk of a message, then the chunks its reports hand on, up to `maxChunks`. A chunk
+ * whose tasks must wait (transient failures) or whose run failed goes back to the queue through
+ * deferChunk, with backoff. False when even that could not be done for the message's own chunk,
+ * and the message must be delivered again.
+ */
+async function runLane(
+  env: TaskConsumerEnv,
+  batch: { tenantId: string; batchId: string },
+  ref: ChunkRef,
+  attempts: number,
+  maxChunks: number,
+): Promise<boolean> {
+  const coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
+  let lease: ChunkLease | null
+  try {
+    // The batch object's typed answer; RPC typing loses it only because inputs hold `unknown` values.
+    lease = (await coordinator.beginChunk(ref.chunkId, ref.dispatch)) as ChunkLease | null
+  } catch (error) {
+    logFailure(batch.batchId, ref.chunkId, error)
+    return false
+  }
+  for (let runs = 0; lease && runs < maxChunks; runs++) {
+    const held: ChunkLease = lease
+    lease = null
+    // The message's own chunk counts its deliveries too; a chunk handed on counts its leases.
+    const attempt = runs === 0 ? Math.max(attempts, held.lease) : held.lease
+    try {
+      const run = await runLease(env, batch, held, attempt, runs + 1 < maxChunks)
+      if (run.retrying > 0)
+        await coordinator.deferChunk(held.chunkId, held.dispatch, backoffSeconds(attempt, run.retryAfterMs))
+      else lease = run.next
+    } catch (error) {
+      logFailure(batch.batchId, held.chunkId, error)
+      const deferred = await coordinator
+        .deferChunk(held.chunkId, held.dispatch, backoffSeconds(attempt))
+        .then(
+          () => true,
+          (deferError: unknown) => {
+            logFailure(batch.batchId, held.chunkId, deferError)
+            return false
+          },
+        )
+      // A chunk handed on and not deferred waits for its lease to run out (CHUNK_LEASE_MS).
+      if (!deferred && runs === 0) return false
+    }
+  }
+  // Out of turns with a chunk in hand: it goes back to the queue at once.
+  if (lease) await coordinator.deferChunk(lease.chunkId, lease.dispatch, 0).catch(() => {})
+  return true
+}
+
+async function consumeMessage(
   message: Message<unknown>,
   env: TaskConsumerEnv,
   maxChunks: number,
@@ -162,48 +215,13 @@ async function consumeChunk(
     )
     return message.ack()
   }
-  const { tenantId, batchId, chunkId, dispatch } = parsed.data
-  const batch = { tenantId, batchId }
-  const coordinator = batchCoordinator(env, tenantId, batchId)
-  let lease: ChunkLease | null = null
-  try {
-    lease = (await coordinator.beginChunk(chunkId, dispatch)) as ChunkLease | null
-    if (!lease) return message.ack()
-    const first = await runLease(env, batch, lease, Math.max(message.attempts, lease.lease), maxChunks > 1)
-    if (first.retrying > 0) {
-      message.retry({ delaySeconds: backoffSeconds(message.attempts, first.retryAfterMs) })
-      return
-    }
-    message.ack()
-    lease = first.next
-  } catch (error) {
-    logFailure(batchId, chunkId, error)
-    message.retry({ delaySeconds: backoffSeconds(message.attempts) })
-    return
-  }
-  // Chunks handed on by reports run here too; one that must wait (transient failures) or fails
-  // goes back to the queue under a new dispatch, with backoff.
-  for (let runs = 1; lease && runs < maxChunks; runs++) {
-    const held: ChunkLease = lease
-    lease = null
-    try {
-      const run = await runLease(env, batch, held, held.lease, runs + 1 < maxChunks)
-      if (run.retrying > 0)
-        await coordinator.deferChunk(
-          held.chunkId,
-          held.dispatch,
-          backoffSeconds(held.lease, run.retryAfterMs),
-        )
-      else lease = run.next
-    } catch (error) {
-      logFailure(batchId, held.chunkId, error)
-      await coordinator
-        .deferChunk(held.chunkId, held.dispatch, backoffSeconds(held.lease))
-        .catch((deferError: unknown) => logFailure(batchId, held.chunkId, deferError))
-    }
-  }
-  // Out of turns with a chunk in hand: it goes back to the queue at once.
-  if (lease) await coordinator.deferChunk(lease.chunkId, lease.dispatch, 0).catch(() => {})
+  const { tenantId, batchId, chunks } = parsed.data
+  const settled = await Promise.all(
+    chunks.map((ref) => runLane(env, { tenantId, batchId }, ref, message.attempts, maxChunks)),
+  )
+  // Chunks of the message that did run are stale on redelivery (their leases or dispatch moved on).
+  if (settled.every(Boolean)) message.ack()
+  else message.retry({ delaySeconds: backoffSeconds(message.attempts) })
 }
 
 function logFailure(batchId: string, chunkId: number, error: unknown) {
