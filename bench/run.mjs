@@ -18,13 +18,16 @@ const option = (name, fallback) => argv.find((a) => a.startsWith(`--${name}=`))?
 const quick = flag('quick')
 /** Batches opt in to the tenant's response cache (off by default for batches). */
 const cache = flag('cache')
-const only = option('only', 'throughput,latency,api').split(',')
+const only = option('only', 'throughput,latency,api,faults').split(',')
 const repeat = Number(option('repeat', '1'))
 const sizes = option('sizes', quick ? '10000,100000' : '10000,100000,1000000')
   .split(',')
   .map(Number)
 const LATENCY_MS = 200
 const latencyRows = Number(option('latency-rows', quick ? '10000' : '100000'))
+const faultRows = Number(option('fault-rows', quick ? '100000' : '1000000'))
+/** Per attempt of a task: rate limited, server error, timeout (1 s here), or the consumer crashing. */
+const FAULTS = option('failures', '429:0.03,500:0.02,timeout:0.002,crash:0.0002')
 const apiSeconds = Number(option('api-seconds', quick ? '2' : '10'))
 const API_CONNECTIONS = [1, 16, 64]
 const FAIRNESS_TASKS = 100
@@ -283,6 +286,42 @@ async function latencySuite(results, tmp) {
   }
 }
 
+/**
+ * 1M tasks (or --fault-rows) with the simulated provider failing on purpose — 429s, 500s,
+ * timeouts and consumer crashes — on a stack of its own: every task must end exactly once, the
+ * counts must add up, and the results file must hold each row once.
+ */
+async function faultSuite(results, tmp) {
+  const stack = await startStack({
+    name: 'faults',
+    vars: { SIMULATED_FAILURES: FAULTS, TASK_TIMEOUT_MS: '1000' },
+  })
+  log(`fault stack up at ${stack.baseUrl} (SIMULATED_FAILURES=${FAULTS})`)
+  try {
+    const api = client(stack.baseUrl, stack.tenant.apiKey)
+    const input = await generateJsonl(faultRows, tmp)
+    log(`faults: ${faultRows} rows`)
+    const run = await measuredBatch(stack, api, input, faultRows)
+    const check = await api.verifyResults(run.batch_id, faultRows)
+    const counts = run.counts
+    const exactlyOnce =
+      check.lines === faultRows && check.duplicates === 0 && check.missing === 0 && check.foreign === 0
+    const countsAddUp =
+      counts.completed + counts.failed === counts.total &&
+      counts.total === faultRows &&
+      (check.statuses.succeeded ?? 0) + (check.statuses.needs_review ?? 0) === counts.completed &&
+      (check.statuses.failed ?? 0) === counts.failed
+    log(
+      `  ${run.status} in ${run.phases.total_ms} ms; ${check.lines} lines, ${check.duplicates} duplicated, ` +
+        `${check.missing} missing; counts ${JSON.stringify(counts)}; errors ${JSON.stringify(check.errors)}`,
+    )
+    results.faults = { failures: FAULTS, ...run, check, exactly_once: exactlyOnce, counts_add_up: countsAddUp }
+    rmSync(input.path, { force: true })
+  } finally {
+    await stack.stop()
+  }
+}
+
 const results = {
   started_at: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
@@ -296,6 +335,7 @@ try {
   if (only.includes('throughput')) await throughputSuite(results, tmp)
   if (only.includes('api')) await apiSuite(results)
   if (only.includes('latency')) await latencySuite(results, tmp)
+  if (only.includes('faults')) await faultSuite(results, tmp)
 } finally {
   rmSync(tmp, { recursive: true, force: true })
 }

@@ -9,6 +9,7 @@ import { isFinished } from '../shared/db/schema'
 import { recordLimit } from '../shared/ingest/record-limit'
 import type { ChunkLease, ChunkView } from '../shared/pipeline/chunks'
 import {
+  type ChunkRef,
   type ChunkReport,
   chunkRefSchema,
   chunkReportSchema,
@@ -47,7 +48,10 @@ const CHUNKS_PER_WINDOW = 2
 const MAX_VIEW_CHUNKS = 200
 
 const failChunkSchema = chunkRefSchema.extend({ error: taskErrorSchema })
-const deferSchema = chunkRefSchema.extend({ delaySeconds: z.number().int().min(0).max(43_200) })
+const deferSchema = z.object({
+  chunks: z.array(chunkRefSchema).min(1),
+  delaySeconds: z.number().int().min(0).max(43_200),
+})
 const viewsSchema = z.object({
   afterSeq: z.number().int().nonnegative(),
   limit: z.number().int().min(1).max(MAX_VIEW_CHUNKS),
@@ -171,16 +175,19 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Sends a chunk a consumer holds back through the queue after `delaySeconds` (its tasks hit
-   * transient failures and wait a backoff), under a new dispatch number.
+   * Sends chunks a consumer holds back through the queue, in one message, after `delaySeconds`
+   * (their tasks hit transient failures and wait a backoff, or the consumer is out of turns),
+   * each under a new dispatch number.
    */
-  async deferChunk(chunkId: number, dispatch: number, delaySeconds: number): Promise<void> {
-    const ref = deferSchema.parse({ chunkId, dispatch, delaySeconds })
+  async deferChunks(chunks: ChunkRef[], delaySeconds: number): Promise<void> {
+    const parsed = deferSchema.parse({ chunks, delaySeconds })
     if (!this.state) return
-    const next = this.store.redispatch(ref.chunkId, ref.dispatch, this.now())
-    if (next === null) return
+    const deferred = parsed.chunks.flatMap((ref) => {
+      const dispatch = this.store.redispatch(ref.chunkId, ref.dispatch, this.now())
+      return dispatch === null ? [] : [{ id: ref.chunkId, dispatch }]
+    })
     const { tenantId, batchId } = this.batch
-    await sendChunks(this.env, tenantId, batchId, [{ id: ref.chunkId, dispatch: next }], ref.delaySeconds)
+    if (deferred.length) await sendChunks(this.env, tenantId, batchId, deferred, parsed.delaySeconds)
   }
 
   /** Dead-letter path: the open tasks of the chunk, if still dispatched under `dispatch`, fail with `error`. */

@@ -67,6 +67,42 @@ export function client(baseUrl, apiKey) {
       return call(`/v1/batches/${id}`)
     },
     /** Streams the results and counts lines without holding them. */
+    /**
+     * Reads the JSONL results of a batch of generated rows (custom_id `sku-N`) and checks each
+     * row's line is there exactly once: duplicates, missing rows and lines per status.
+     */
+    async verifyResults(id, rows) {
+      const res = await fetch(`${baseUrl}/v1/batches/${id}/results?format=jsonl`, { headers: auth })
+      if (!res.ok) throw new Error(`results answered ${res.status}: ${await res.text()}`)
+      const seen = new Uint8Array(rows + 1)
+      const statuses = {}
+      const errors = {}
+      let duplicates = 0
+      let foreign = 0
+      let lines = 0
+      let tail = ''
+      const decoder = new TextDecoder()
+      const take = (line) => {
+        if (!line) return
+        lines++
+        const result = JSON.parse(line)
+        const n = Number(/^sku-(\d+)$/.exec(result.custom_id)?.[1])
+        if (!(n >= 1 && n <= rows)) foreign++
+        else if (seen[n]++) duplicates++
+        statuses[result.status] = (statuses[result.status] ?? 0) + 1
+        if (result.error) errors[result.error.code] = (errors[result.error.code] ?? 0) + 1
+      }
+      for await (const chunk of res.body) {
+        const text = tail + decoder.decode(chunk, { stream: true })
+        const parts = text.split('\n')
+        tail = parts.pop()
+        for (const line of parts) take(line)
+      }
+      take(tail)
+      let missing = 0
+      for (let n = 1; n <= rows; n++) if (!seen[n]) missing++
+      return { lines, duplicates, missing, foreign, statuses, errors }
+    },
     async countResultLines(id, format = 'jsonl') {
       const res = await fetch(`${baseUrl}/v1/batches/${id}/results?format=${format}`, { headers: auth })
       if (!res.ok) throw new Error(`results answered ${res.status}: ${await res.text()}`)

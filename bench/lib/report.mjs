@@ -17,6 +17,28 @@ const secs = (ms) => (ms === null || ms === undefined ? '–' : (ms / 1000).toFi
 
 function rows(results) {
   const out = []
+  if (results.faults) {
+    const f = results.faults
+    out.push({
+      title: `Faults: SIMULATED_FAILURES=${f.failures} (per attempt; timeouts after 1 s)`,
+      head: ['rows', 'status', 'total s', 'completed', 'failed', 'lines', 'duplicated', 'missing', 'exactly once', 'counts add up', 'errors'],
+      body: [
+        [
+          fmt(f.rows),
+          f.status,
+          secs(f.phases.total_ms),
+          fmt(f.counts.completed),
+          fmt(f.counts.failed),
+          fmt(f.check.lines),
+          fmt(f.check.duplicates),
+          fmt(f.check.missing),
+          f.exactly_once ? 'yes' : 'NO',
+          f.counts_add_up ? 'yes' : 'NO',
+          Object.entries(f.check.errors).map(([code, n]) => `${code} ${n}`).join(', ') || 'none',
+        ],
+      ],
+    })
+  }
   const throughput = results.throughput ?? []
   if (throughput.length) {
     out.push({

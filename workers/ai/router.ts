@@ -40,6 +40,44 @@ function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
+/**
+ * An attempt's timeout, made when a provider first waits on it (a timer per attempt is dear for
+ * those that never do) and cleared when the attempt ends: an invocation may hold only so many
+ * active timers (10,000 in workerd), and a consumer runs many chunks in one.
+ */
+function attemptDeadline(timeoutMs: number) {
+  let controller: AbortController | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  return {
+    get signal(): AbortSignal {
+      if (!controller) {
+        const made = new AbortController()
+        controller = made
+        timer = setTimeout(
+          () => made.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError')),
+          timeoutMs,
+        )
+      }
+      return controller.signal
+    },
+    clear() {
+      if (timer !== undefined) clearTimeout(timer)
+    },
+  }
+}
+
+async function withDeadline<T>(
+  timeoutMs: number,
+  run: (deadline: ReturnType<typeof attemptDeadline>) => Promise<T>,
+): Promise<T> {
+  const deadline = attemptDeadline(timeoutMs)
+  try {
+    return await run(deadline)
+  } finally {
+    deadline.clear()
+  }
+}
+
 function asProviderError(error: unknown, timeoutMs: number): ProviderError {
   if (error instanceof ProviderError) return error
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
@@ -65,20 +103,19 @@ export async function routeCall(routed: RoutedCall): Promise<ProviderResult> {
       continue
     }
     for (let attempt = 1; attempt <= policy.attemptsPerTarget; attempt++) {
-      let signal: AbortSignal | undefined
       try {
-        return await provider.generate({
-          call: routed.call,
-          model: target.model,
-          // Made when a provider first waits on it: a timer per attempt is dear for those that never do.
-          get signal() {
-            signal ??= AbortSignal.timeout(policy.timeoutMs)
-            return signal
-          },
-          seed: routed.seed,
-          attempt: (routed.delivery - 1) * policy.attemptsPerTarget + attempt,
-          simulate: routed.simulate,
-        })
+        return await withDeadline(policy.timeoutMs, (deadline) =>
+          provider.generate({
+            call: routed.call,
+            model: target.model,
+            get signal() {
+              return deadline.signal
+            },
+            seed: routed.seed,
+            attempt: (routed.delivery - 1) * policy.attemptsPerTarget + attempt,
+            simulate: routed.simulate,
+          }),
+        )
       } catch (error) {
         const failure = asProviderError(error, policy.timeoutMs)
         failures.push(failure)

@@ -151,11 +151,14 @@ async function runLease(
   return { retrying, retryAfterMs, next: answer.next }
 }
 
+/** How a lane ended: whether its own chunk was dealt with, and a chunk it holds but has no turn left for. */
+type LaneEnd = { settled: boolean; carried: ChunkLease | null }
+
 /**
  * Runs one chunk of a message, then the chunks its reports hand on, up to `maxChunks`. A chunk
  * whose tasks must wait (transient failures) or whose run failed goes back to the queue through
- * deferChunk, with backoff. False when even that could not be done for the message's own chunk,
- * and the message must be delivered again.
+ * deferChunks, with backoff. Not settled when even that could not be done for the message's own
+ * chunk, and the message must be delivered again.
  */
 async function runLane(
   env: TaskConsumerEnv,
@@ -163,7 +166,7 @@ async function runLane(
   ref: ChunkRef,
   attempts: number,
   maxChunks: number,
-): Promise<boolean> {
+): Promise<LaneEnd> {
   const coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
   let lease: ChunkLease | null
   try {
@@ -171,7 +174,7 @@ async function runLane(
     lease = (await coordinator.beginChunk(ref.chunkId, ref.dispatch)) as ChunkLease | null
   } catch (error) {
     logFailure(batch.batchId, ref.chunkId, error)
-    return false
+    return { settled: false, carried: null }
   }
   for (let runs = 0; lease && runs < maxChunks; runs++) {
     const held: ChunkLease = lease
@@ -180,27 +183,30 @@ async function runLane(
     const attempt = runs === 0 ? Math.max(attempts, held.lease) : held.lease
     try {
       const run = await runLease(env, batch, held, attempt, runs + 1 < maxChunks)
-      if (run.retrying > 0)
-        await coordinator.deferChunk(held.chunkId, held.dispatch, backoffSeconds(attempt, run.retryAfterMs))
+      if (run.retrying > 0) await coordinator.deferChunks([held], backoffSeconds(attempt, run.retryAfterMs))
       else lease = run.next
     } catch (error) {
       logFailure(batch.batchId, held.chunkId, error)
-      const deferred = await coordinator
-        .deferChunk(held.chunkId, held.dispatch, backoffSeconds(attempt))
-        .then(
-          () => true,
-          (deferError: unknown) => {
-            logFailure(batch.batchId, held.chunkId, deferError)
-            return false
-          },
-        )
+      // A chunk whose every run fails ends as failed, as a dead-lettered message would.
+      const settle =
+        attempt >= MAX_DELIVERIES
+          ? coordinator.failChunk(held.chunkId, held.dispatch, {
+              code: 'delivery_failed',
+              message: `The task could not be processed after ${attempt} attempts of its chunk: ${String(error)}`,
+            })
+          : coordinator.deferChunks([held], backoffSeconds(attempt))
+      const deferred = await settle.then(
+        () => true,
+        (deferError: unknown) => {
+          logFailure(batch.batchId, held.chunkId, deferError)
+          return false
+        },
+      )
       // A chunk handed on and not deferred waits for its lease to run out (CHUNK_LEASE_MS).
-      if (!deferred && runs === 0) return false
+      if (!deferred && runs === 0) return { settled: false, carried: null }
     }
   }
-  // Out of turns with a chunk in hand: it goes back to the queue at once.
-  if (lease) await coordinator.deferChunk(lease.chunkId, lease.dispatch, 0).catch(() => {})
-  return true
+  return { settled: true, carried: lease }
 }
 
 async function consumeMessage(
@@ -216,11 +222,18 @@ async function consumeMessage(
     return message.ack()
   }
   const { tenantId, batchId, chunks } = parsed.data
-  const settled = await Promise.all(
+  const ends = await Promise.all(
     chunks.map((ref) => runLane(env, { tenantId, batchId }, ref, message.attempts, maxChunks)),
   )
+  // Chunks the lanes hold without a turn left go back together, so they run side by side again.
+  const carried = ends.flatMap((end) => (end.carried ? [end.carried] : []))
+  if (carried.length) {
+    await batchCoordinator(env, tenantId, batchId)
+      .deferChunks(carried, 0)
+      .catch((error: unknown) => logFailure(batchId, carried[0]!.chunkId, error))
+  }
   // Chunks of the message that did run are stale on redelivery (their leases or dispatch moved on).
-  if (settled.every(Boolean)) message.ack()
+  if (ends.every((end) => end.settled)) message.ack()
   else message.retry({ delaySeconds: backoffSeconds(message.attempts) })
 }
 
