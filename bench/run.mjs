@@ -315,7 +315,13 @@ async function faultSuite(results, tmp) {
       `  ${run.status} in ${run.phases.total_ms} ms; ${check.lines} lines, ${check.duplicates} duplicated, ` +
         `${check.missing} missing; counts ${JSON.stringify(counts)}; errors ${JSON.stringify(check.errors)}`,
     )
-    results.faults = { failures: FAULTS, ...run, check, exactly_once: exactlyOnce, counts_add_up: countsAddUp }
+    results.faults = {
+      failures: FAULTS,
+      ...run,
+      check,
+      exactly_once: exactlyOnce,
+      counts_add_up: countsAddUp,
+    }
     rmSync(input.path, { force: true })
   } finally {
     await stack.stop()

@@ -175,19 +175,25 @@ export class BatchCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Sends chunks a consumer holds back through the queue, in one message, after `delaySeconds`
-   * (their tasks hit transient failures and wait a backoff, or the consumer is out of turns),
-   * each under a new dispatch number.
+   * Takes chunks a consumer holds back into the window's queue of pending chunks, to be dispatched
+   * again (under new dispatch numbers, with the window's other chunks) after `delaySeconds`: their
+   * tasks hit transient failures and wait a backoff, or the consumer is out of turns.
    */
   async deferChunks(chunks: ChunkRef[], delaySeconds: number): Promise<void> {
     const parsed = deferSchema.parse({ chunks, delaySeconds })
     if (!this.state) return
-    const deferred = parsed.chunks.flatMap((ref) => {
-      const dispatch = this.store.redispatch(ref.chunkId, ref.dispatch, this.now())
-      return dispatch === null ? [] : [{ id: ref.chunkId, dispatch }]
-    })
-    const { tenantId, batchId } = this.batch
-    if (deferred.length) await sendChunks(this.env, tenantId, batchId, deferred, parsed.delaySeconds)
+    const notBefore = this.now() + parsed.delaySeconds * 1000
+    for (const ref of parsed.chunks)
+      this.batch.inflight -= this.store.defer(ref.chunkId, ref.dispatch, notBefore)
+    this.save()
+    if (parsed.delaySeconds === 0) await this.refill(false)
+    else await this.wakeBy(notBefore)
+  }
+
+  /** Makes sure the alarm rings no later than `at`. */
+  private async wakeBy(at: number) {
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
   }
 
   /** Dead-letter path: the open tasks of the chunk, if still dispatched under `dispatch`, fail with `error`. */
@@ -454,13 +460,18 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   private async scheduleNext() {
     if (isFinished(this.batch.status)) return
-    const busy =
-      !this.batch.ingestDone ||
-      (this.batch.status === 'in_progress' && pendingTasks(this.batch) > 0 && this.batch.inflight === 0)
-    if (busy) return this.wake()
+    const now = this.now()
+    const running = this.batch.status === 'in_progress'
+    if (!this.batch.ingestDone) return this.wake()
+    const deferredAt = running ? this.store.nextDeferredAt(now) : null
+    const waiting = running && pendingTasks(this.batch) > 0 && this.batch.inflight === 0
+    if (waiting && deferredAt === null) return this.wake()
+    const candidates = [deferredAt ?? Number.POSITIVE_INFINITY]
     if (this.batch.inflight > 0) {
-      const oldest = this.store.oldestLeaseAt() ?? this.now()
-      return this.wake(Math.min(PROGRESS_FLUSH_MS, Math.max(0, oldest + CHUNK_LEASE_MS - this.now())))
+      const oldest = this.store.oldestLeaseAt() ?? now
+      candidates.push(now + Math.min(PROGRESS_FLUSH_MS, Math.max(0, oldest + CHUNK_LEASE_MS - now)))
     }
+    const at = Math.min(...candidates)
+    if (Number.isFinite(at)) await this.ctx.storage.setAlarm(at)
   }
 }

@@ -25,14 +25,13 @@ export async function sendChunks(
   tenantId: string,
   batchId: string,
   chunks: readonly { id: number; dispatch: number }[],
-  delaySeconds = 0,
 ): Promise<void> {
   const messages = []
   for (let i = 0; i < chunks.length; i += CHUNKS_PER_MESSAGE) {
     const refs = chunks
       .slice(i, i + CHUNKS_PER_MESSAGE)
       .map((chunk) => ({ chunkId: chunk.id, dispatch: chunk.dispatch }))
-    messages.push({ body: { tenantId, batchId, chunks: refs }, ...(delaySeconds > 0 && { delaySeconds }) })
+    messages.push({ body: { tenantId, batchId, chunks: refs } })
   }
   const queue = tasksQueue(env)
   for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT)

@@ -21,7 +21,19 @@ function rows(results) {
     const f = results.faults
     out.push({
       title: `Faults: SIMULATED_FAILURES=${f.failures} (per attempt; timeouts after 1 s)`,
-      head: ['rows', 'status', 'total s', 'completed', 'failed', 'lines', 'duplicated', 'missing', 'exactly once', 'counts add up', 'errors'],
+      head: [
+        'rows',
+        'status',
+        'total s',
+        'completed',
+        'failed',
+        'lines',
+        'duplicated',
+        'missing',
+        'exactly once',
+        'counts add up',
+        'errors',
+      ],
       body: [
         [
           fmt(f.rows),
@@ -34,7 +46,9 @@ function rows(results) {
           fmt(f.check.missing),
           f.exactly_once ? 'yes' : 'NO',
           f.counts_add_up ? 'yes' : 'NO',
-          Object.entries(f.check.errors).map(([code, n]) => `${code} ${n}`).join(', ') || 'none',
+          Object.entries(f.check.errors)
+            .map(([code, n]) => `${code} ${n}`)
+            .join(', ') || 'none',
         ],
       ],
     })

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS chunks (
   lease INTEGER NOT NULL DEFAULT 0,
   lease_open INTEGER NOT NULL DEFAULT 0,
   leased_at INTEGER NOT NULL DEFAULT 0,
+  not_before INTEGER NOT NULL DEFAULT 0,
   fallback TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_pending ON chunks (id) WHERE dispatched = 0 AND open > 0;
@@ -210,7 +211,9 @@ export class BatchStore {
     const chosen: { id: number; dispatch: number; open: number }[] = []
     if (room <= 0 && !atLeastOne) return chosen
     const rows = this.sql.exec<{ id: number; dispatch: number; open: number }>(
-      'SELECT id, dispatch, open FROM chunks WHERE dispatched = 0 AND open > 0 ORDER BY id LIMIT ?',
+      `SELECT id, dispatch, open FROM chunks WHERE dispatched = 0 AND open > 0 AND not_before <= ?
+       ORDER BY id LIMIT ?`,
+      now,
       Math.max(1, Math.ceil(room / 10)),
     )
     for (const row of rows) {
@@ -356,19 +359,28 @@ export class BatchStore {
   }
 
   /**
-   * Dispatches the chunk anew (its next dispatch number) for a message sent later: the current
-   * lease and messages of the old dispatch no longer count. Null when it is not dispatched so.
+   * Hands a chunk dispatched under `dispatch` back, to be dispatched again (under a new number)
+   * no sooner than `notBefore`; returns its open tasks, or 0 when it is not dispatched so.
    */
-  redispatch(chunkId: number, dispatch: number, now: number): number | null {
+  defer(chunkId: number, dispatch: number, notBefore: number): number {
     const row = this.chunkRow(chunkId)
-    if (row?.dispatched !== 1 || row.dispatch !== dispatch) return null
+    if (row?.dispatched !== 1 || row.dispatch !== dispatch) return 0
     this.sql.exec(
-      'UPDATE chunks SET dispatch = ?, lease_open = 0, leased_at = ? WHERE id = ?',
-      dispatch + 1,
-      now,
+      'UPDATE chunks SET dispatched = 0, lease_open = 0, not_before = ? WHERE id = ?',
+      notBefore,
       chunkId,
     )
-    return dispatch + 1
+    return row.open
+  }
+
+  /** When the earliest chunk waiting out a backoff may be dispatched, or null with none waiting. */
+  nextDeferredAt(now: number): number | null {
+    return this.sql
+      .exec<{ at: number | null }>(
+        'SELECT min(not_before) AS at FROM chunks WHERE dispatched = 0 AND open > 0 AND not_before > ?',
+        now,
+      )
+      .one().at
   }
 
   /** Hands a dispatched chunk back, so its open tasks are dispatched again; returns them. */

@@ -44,6 +44,14 @@ async function fileCustomIds(batch: DrivenBatch) {
   return (await resultsFile(batch)).map((line) => JSON.parse(line).custom_id as string)
 }
 
+/** Lets chunks waiting out a backoff go now: the clock of their wait is moved back, then the alarm runs. */
+async function endBackoff(stub: DrivenBatch['stub']) {
+  await runInDurableObject(stub, (_instance, state) => {
+    state.storage.sql.exec('UPDATE chunks SET not_before = 0')
+  })
+  await runDurableObjectAlarm(stub)
+}
+
 const all = (count: number) => Array.from({ length: count }, (_, i) => `t${i + 1}`)
 
 describe('batch coordinator and tasks consumer', () => {
@@ -112,7 +120,9 @@ describe('batch coordinator and tasks consumer', () => {
     })
     expect(crashed.explicitAcks).toHaveLength(1)
     expect((await stub.summary()).completed).toBe(before.completed)
-    // Dispatched again, under a new dispatch number: the old message is stale now.
+    // Back in the window after its backoff, dispatched under a new number: the old message is stale now.
+    expect(await dispatchedChunks(stub)).toEqual([])
+    await endBackoff(stub)
     const [again] = await dispatchedChunks(stub)
     expect(again).toMatchObject({ chunkId: chunk!.chunkId, dispatch: chunk!.dispatch + 1 })
     await deliver(batch.routed, { ...batch, ...chunk! }, 2)
@@ -129,6 +139,7 @@ describe('batch coordinator and tasks consumer', () => {
     const partial = await stub.summary()
     expect(partial.completed).toBeGreaterThan(0)
     expect(partial.completed).toBeLessThan(chunk!.open)
+    await endBackoff(stub)
     const [again] = await dispatchedChunks(stub)
     expect(again).toMatchObject({
       chunkId: chunk!.chunkId,

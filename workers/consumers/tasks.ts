@@ -139,7 +139,7 @@ async function runLease(
     lines.push(entry.line)
   }
   await env.FILES.put(part, `${lines.join('\n')}\n`)
-  const answer = (await coordinator.reportChunk(report, takeNext && retrying === 0)) as {
+  const answer = (await coordinator.reportChunk(report, takeNext)) as {
     recorded: number
     next: ChunkLease | null
   }
@@ -183,8 +183,9 @@ async function runLane(
     const attempt = runs === 0 ? Math.max(attempts, held.lease) : held.lease
     try {
       const run = await runLease(env, batch, held, attempt, runs + 1 < maxChunks)
+      // Tasks that must wait go back to the queue with backoff; the lane goes on with the next chunk.
       if (run.retrying > 0) await coordinator.deferChunks([held], backoffSeconds(attempt, run.retryAfterMs))
-      else lease = run.next
+      lease = run.next
     } catch (error) {
       logFailure(batch.batchId, held.chunkId, error)
       // A chunk whose every run fails ends as failed, as a dead-lettered message would.
