@@ -46,6 +46,8 @@ const MIN_CHUNK_TASKS = 10
 /** Chunks a full window is cut into, so several consumers share a batch's work. */
 const CHUNKS_PER_WINDOW = 2
 const MAX_VIEW_CHUNKS = 200
+/** Chunks one report's answer may lease to its consumer. */
+const MAX_HANDED_CHUNKS = 8
 
 const failChunkSchema = chunkRefSchema.extend({ error: taskErrorSchema })
 const deferSchema = z.object({
@@ -152,17 +154,14 @@ export class BatchCoordinator extends DurableObject<Env> {
   /**
    * Records a chunk's report, made under its current lease, whole or not at all; a report under a
    * lease since replaced (a redelivered message, a chunk dispatched again) records nothing.
-   * With `takeNext`, the window's next chunk is leased to the caller in the answer instead of sent
+   * With `takeNext`, up to that many of the window's next chunks are leased to the caller in the answer instead of sent
    * through the queue, so a consumer goes on without a queue round trip.
    */
-  async reportChunk(
-    report: ChunkReport,
-    takeNext = false,
-  ): Promise<{ recorded: number; next: ChunkLease | null }> {
+  async reportChunk(report: ChunkReport, takeNext = 0): Promise<{ recorded: number; next: ChunkLease[] }> {
     const parsed = chunkReportSchema.parse(report)
-    if (!this.state) return { recorded: 0, next: null }
+    if (!this.state) return { recorded: 0, next: [] }
     const step = this.store.record(parsed)
-    if (!step) return { recorded: 0, next: null }
+    if (!step) return { recorded: 0, next: [] }
     addTally(this.batch.tally, step.tally)
     this.batch.inflight -= step.recorded
     const progressDue = this.now() - this.batch.progressEventAt >= PROGRESS_EVENT_MS
@@ -170,7 +169,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     this.save()
     await emitNeedsReview(this.env, this.batch, parsed.flagged)
     if (progressDue) await emitProgress(this.env, this.batch, summarize(this.batch))
-    const next = await this.refill(z.boolean().parse(takeNext))
+    const next = await this.refill(z.number().int().min(0).max(MAX_HANDED_CHUNKS).parse(takeNext))
     return { recorded: step.recorded, next }
   }
 
@@ -186,7 +185,7 @@ export class BatchCoordinator extends DurableObject<Env> {
     for (const ref of parsed.chunks)
       this.batch.inflight -= this.store.defer(ref.chunkId, ref.dispatch, notBefore)
     this.save()
-    if (parsed.delaySeconds === 0) await this.refill(false)
+    if (parsed.delaySeconds === 0) await this.refill(0)
     else await this.wakeBy(notBefore)
   }
 
@@ -381,18 +380,17 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   /**
    * Fills the window: dispatches pending chunks while they fit the batch's share and sends them
-   * through the queue; with `handOff`, the first is leased to the caller instead and returned.
+   * through the queue; the first `handOff` are leased to the caller instead and returned.
    */
-  private async dispatch(handOff = false): Promise<ChunkLease | null> {
-    if (this.batch.status !== 'in_progress' || pendingTasks(this.batch) === 0) return null
+  private async dispatch(handOff = 0): Promise<ChunkLease[]> {
+    if (this.batch.status !== 'in_progress' || pendingTasks(this.batch) === 0) return []
     const share = await tenantCoordinator(this.env, this.batch.tenantId).shareFor(this.batch.batchId)
-    if (this.batch.status !== 'in_progress') return null
+    if (this.batch.status !== 'in_progress') return []
     const room = share - this.batch.inflight
     const chunks = this.store.dispatchChunks(room, this.now(), this.batch.inflight === 0)
-    if (!chunks.length) return null
+    if (!chunks.length) return []
     this.batch.inflight += chunks.reduce((sum, chunk) => sum + chunk.open, 0)
-    const handed = handOff ? chunks.shift()! : null
-    const next = handed && this.leaseOf(handed.id, handed.dispatch)
+    const next = chunks.splice(0, handOff).flatMap((chunk) => this.leaseOf(chunk.id, chunk.dispatch) ?? [])
     this.save()
     const { tenantId, batchId } = this.batch
     try {
@@ -409,18 +407,18 @@ export class BatchCoordinator extends DurableObject<Env> {
    * Refills the window as soon as results free room in it, rather than at the next alarm; the
    * alarm finalises, and retries a dispatch that failed here.
    */
-  private async refill(handOff: boolean): Promise<ChunkLease | null> {
+  private async refill(handOff: number): Promise<ChunkLease[]> {
     if (allTerminal(this.batch)) {
       await this.wake()
-      return null
+      return []
     }
-    if (pendingTasks(this.batch) === 0) return null
+    if (pendingTasks(this.batch) === 0) return []
     try {
       return await this.dispatch(handOff)
     } catch (error) {
       console.error(JSON.stringify({ level: 'warn', batch: this.batch.batchId, dispatch: String(error) }))
       await this.wake()
-      return null
+      return []
     }
   }
 

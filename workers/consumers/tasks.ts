@@ -11,7 +11,6 @@ import { backoffSeconds } from '../../shared/pipeline/backoff'
 import { readChunkRecords } from '../../shared/pipeline/chunk-input'
 import { type ChunkLease, partKey } from '../../shared/pipeline/chunks'
 import {
-  type ChunkRef,
   type ChunkReport,
   chunkMessageSchema,
   MAX_DELIVERIES,
@@ -76,7 +75,7 @@ async function readOpenRows(env: Env, lease: ChunkLease, task: TaskDefinition) {
   return { items, invalid, names }
 }
 
-type LeaseRun = { retrying: number; retryAfterMs: number; next: ChunkLease | null }
+type LeaseRun = { retrying: number; retryAfterMs: number; next: ChunkLease[] }
 
 /**
  * Runs one lease: reads its rows, runs them, writes the finished ones' lines to a part and
@@ -87,7 +86,7 @@ async function runLease(
   batch: { tenantId: string; batchId: string },
   lease: ChunkLease,
   attempt: number,
-  takeNext: boolean,
+  takeNext: number,
 ): Promise<LeaseRun> {
   const coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
   const task = findTask(lease.task)
@@ -122,7 +121,7 @@ async function runLease(
       retryAfterMs = Math.max(retryAfterMs, outcome.retryAfterMs ?? 0)
     }
   }
-  if (!finished.length) return { retrying, retryAfterMs, next: null }
+  if (!finished.length) return { retrying, retryAfterMs, next: [] }
   finished.sort((a, b) => a.result.seq - b.result.seq)
   const part = partKey(batch.tenantId, batch.batchId, lease.chunkId, lease.lease)
   const report = emptyReport(lease.chunkId, lease.lease, part)
@@ -139,75 +138,94 @@ async function runLease(
     lines.push(entry.line)
   }
   await env.FILES.put(part, `${lines.join('\n')}\n`)
-  const answer = (await coordinator.reportChunk(report, takeNext)) as {
-    recorded: number
-    next: ChunkLease | null
-  }
+  const answer = (await coordinator.reportChunk(report, takeNext)) as { recorded: number; next: ChunkLease[] }
   // Refused: the lease was lost to a newer delivery, which runs these tasks; this part is never read.
   if (answer.recorded === 0) {
     await env.FILES.delete(part).catch(() => {})
-    return { retrying: 0, retryAfterMs: 0, next: null }
+    return { retrying: 0, retryAfterMs: 0, next: [] }
   }
   return { retrying, retryAfterMs, next: answer.next }
 }
 
-/** How a lane ended: whether its own chunk was dealt with, and a chunk it holds but has no turn left for. */
-type LaneEnd = { settled: boolean; carried: ChunkLease | null }
+/** Lanes one invocation runs side by side at most: the message's chunks and those handed on. */
+const MAX_LANES = 8
 
 /**
- * Runs one chunk of a message, then the chunks its reports hand on, up to `maxChunks`. A chunk
- * whose tasks must wait (transient failures) or whose run failed goes back to the queue through
- * deferChunks, with backoff. Not settled when even that could not be done for the message's own
- * chunk, and the message must be delivered again.
+ * The lanes of one invocation. Each runs a chunk, then a chunk its report hands on, up to
+ * `maxChunks` turns; more chunks handed on start lanes of their own, up to MAX_LANES. A chunk
+ * whose tasks must wait (transient failures) or whose run failed goes back to the batch's window
+ * with backoff (deferChunks); one whose runs keep failing ends as failed at the last attempt.
  */
-async function runLane(
-  env: TaskConsumerEnv,
-  batch: { tenantId: string; batchId: string },
-  ref: ChunkRef,
-  attempts: number,
-  maxChunks: number,
-): Promise<LaneEnd> {
-  const coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
-  let lease: ChunkLease | null
-  try {
-    // The batch object's typed answer; RPC typing loses it only because inputs hold `unknown` values.
-    lease = (await coordinator.beginChunk(ref.chunkId, ref.dispatch)) as ChunkLease | null
-  } catch (error) {
-    logFailure(batch.batchId, ref.chunkId, error)
-    return { settled: false, carried: null }
+class Lanes {
+  private readonly running: Promise<void>[] = []
+  private active = 0
+  /** A chunk of the message could not be dealt with: the message must be delivered again. */
+  unsettled = false
+  /** Chunks handed on that no lane had a turn left for. */
+  readonly carried: ChunkLease[] = []
+  private readonly coordinator
+
+  constructor(
+    private readonly env: TaskConsumerEnv,
+    private readonly batch: { tenantId: string; batchId: string },
+    private readonly attempts: number,
+    private readonly maxChunks: number,
+  ) {
+    this.coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
   }
-  for (let runs = 0; lease && runs < maxChunks; runs++) {
-    const held: ChunkLease = lease
-    lease = null
-    // The message's own chunk counts its deliveries too; a chunk handed on counts its leases.
-    const attempt = runs === 0 ? Math.max(attempts, held.lease) : held.lease
-    try {
-      const run = await runLease(env, batch, held, attempt, runs + 1 < maxChunks)
-      // Tasks that must wait go back to the queue with backoff; the lane goes on with the next chunk.
-      if (run.retrying > 0) await coordinator.deferChunks([held], backoffSeconds(attempt, run.retryAfterMs))
-      lease = run.next
-    } catch (error) {
-      logFailure(batch.batchId, held.chunkId, error)
-      // A chunk whose every run fails ends as failed, as a dead-lettered message would.
-      const settle =
-        attempt >= MAX_DELIVERIES
-          ? coordinator.failChunk(held.chunkId, held.dispatch, {
-              code: 'delivery_failed',
-              message: `The task could not be processed after ${attempt} attempts of its chunk: ${String(error)}`,
-            })
-          : coordinator.deferChunks([held], backoffSeconds(attempt))
-      const deferred = await settle.then(
-        () => true,
-        (deferError: unknown) => {
-          logFailure(batch.batchId, held.chunkId, deferError)
-          return false
-        },
-      )
-      // A chunk handed on and not deferred waits for its lease to run out (CHUNK_LEASE_MS).
-      if (!deferred && runs === 0) return { settled: false, carried: null }
+
+  start(lease: ChunkLease, ofMessage: boolean) {
+    this.active++
+    this.running.push(this.run(lease, ofMessage))
+  }
+
+  async settle() {
+    while (this.running.length) await Promise.all(this.running.splice(0))
+  }
+
+  private async run(first: ChunkLease, ofMessage: boolean) {
+    let lease: ChunkLease | null = first
+    for (let turn = 0; lease && turn < this.maxChunks; turn++) {
+      const held: ChunkLease = lease
+      lease = null
+      // The message's own chunk counts its deliveries too; a chunk handed on counts its leases.
+      const attempt = turn === 0 && ofMessage ? Math.max(this.attempts, held.lease) : held.lease
+      const takeNext = turn + 1 < this.maxChunks ? 1 + Math.max(0, MAX_LANES - this.active) : 0
+      try {
+        const run = await runLease(this.env, this.batch, held, attempt, takeNext)
+        if (run.retrying > 0)
+          await this.coordinator.deferChunks([held], backoffSeconds(attempt, run.retryAfterMs))
+        const [next, ...more] = run.next
+        for (const other of more) this.start(other, false)
+        lease = next ?? null
+      } catch (error) {
+        logFailure(this.batch.batchId, held.chunkId, error)
+        const settled = await this.giveBack(held, attempt, error)
+        // A chunk handed on and not given back waits for its lease to run out (CHUNK_LEASE_MS).
+        if (!settled && turn === 0 && ofMessage) this.unsettled = true
+      }
     }
+    if (lease) this.carried.push(lease)
+    this.active--
   }
-  return { settled: true, carried: lease }
+
+  /** A chunk whose run failed: back to the window with backoff, or failed at the last attempt. */
+  private giveBack(held: ChunkLease, attempt: number, error: unknown): Promise<boolean> {
+    const settle =
+      attempt >= MAX_DELIVERIES
+        ? this.coordinator.failChunk(held.chunkId, held.dispatch, {
+            code: 'delivery_failed',
+            message: `The task could not be processed after ${attempt} attempts of its chunk: ${String(error)}`,
+          })
+        : this.coordinator.deferChunks([held], backoffSeconds(attempt))
+    return settle.then(
+      () => true,
+      (settleError: unknown) => {
+        logFailure(this.batch.batchId, held.chunkId, settleError)
+        return false
+      },
+    )
+  }
 }
 
 async function consumeMessage(
@@ -223,19 +241,30 @@ async function consumeMessage(
     return message.ack()
   }
   const { tenantId, batchId, chunks } = parsed.data
-  const ends = await Promise.all(
-    chunks.map((ref) => runLane(env, { tenantId, batchId }, ref, message.attempts, maxChunks)),
+  const coordinator = batchCoordinator(env, tenantId, batchId)
+  const lanes = new Lanes(env, { tenantId, batchId }, message.attempts, maxChunks)
+  await Promise.all(
+    chunks.map(async (ref) => {
+      try {
+        // The batch object's typed answer; RPC typing loses it only because inputs hold `unknown` values.
+        const lease = (await coordinator.beginChunk(ref.chunkId, ref.dispatch)) as ChunkLease | null
+        if (lease) lanes.start(lease, true)
+      } catch (error) {
+        logFailure(batchId, ref.chunkId, error)
+        lanes.unsettled = true
+      }
+    }),
   )
-  // Chunks the lanes hold without a turn left go back together, so they run side by side again.
-  const carried = ends.flatMap((end) => (end.carried ? [end.carried] : []))
-  if (carried.length) {
-    await batchCoordinator(env, tenantId, batchId)
-      .deferChunks(carried, 0)
-      .catch((error: unknown) => logFailure(batchId, carried[0]!.chunkId, error))
+  await lanes.settle()
+  // Chunks handed on without a turn left go back together, so they run side by side again.
+  if (lanes.carried.length) {
+    await coordinator
+      .deferChunks(lanes.carried, 0)
+      .catch((error: unknown) => logFailure(batchId, lanes.carried[0]!.chunkId, error))
   }
   // Chunks of the message that did run are stale on redelivery (their leases or dispatch moved on).
-  if (ends.every((end) => end.settled)) message.ack()
-  else message.retry({ delaySeconds: backoffSeconds(message.attempts) })
+  if (lanes.unsettled) message.retry({ delaySeconds: backoffSeconds(message.attempts) })
+  else message.ack()
 }
 
 function logFailure(batchId: string, chunkId: number, error: unknown) {
