@@ -11,7 +11,7 @@ import { type AddressClass, classifyIPv4, classifyIPv6, parseIPv4, parseIPv6 } f
 
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string }
 
-export type UrlGuardEnv = { APP_ENV?: string; WEBHOOKS_ALLOW_LOCALHOST?: string }
+export type UrlGuardEnv = Partial<Pick<Env, 'APP_ENV' | 'WEBHOOKS_ALLOW_LOCALHOST'>>
 
 export type UrlGuardOptions = {
   /** Let localhost, 127/8 and ::1 through (local testing; see `allowsLoopback`). */

@@ -17,9 +17,9 @@ import { hits, hostUrl, publish, uniquePath } from '../support/jwks-host'
 import { baseUrl, receivedRequests, uniqueKey } from '../support/protocol-servers/script'
 
 /** Loopback allowed, as in local development with the flag. */
-const LOCAL = { APP_ENV: 'development', WEBHOOKS_ALLOW_LOCALHOST: 'true' }
+const LOCAL = { APP_ENV: 'development', WEBHOOKS_ALLOW_LOCALHOST: 'true' } as const
 /** The flag off: loopback refused like any private address. */
-const STRICT = { APP_ENV: 'development' }
+const STRICT = { APP_ENV: 'development' } as const
 const PRIVATE_IMAGES = [
   'http://10.0.0.1/a.png',
   'http://169.254.169.254/latest/meta-data/',

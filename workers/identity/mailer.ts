@@ -5,7 +5,7 @@
 
 export type MailMessage = { to: string; subject: string; text: string }
 
-type MailEnv = Pick<Env, 'APP_ENV'> & { MAILER?: SendEmail; MAIL_FROM?: string }
+type MailEnv = Pick<Env, 'APP_ENV' | 'MAILER' | 'MAIL_FROM'>
 
 const DEFAULT_FROM = 'no-reply@iabulk.local'
 

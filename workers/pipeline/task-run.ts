@@ -35,12 +35,7 @@ export type TaskRun = {
   resolveImages: (call: ModelCall) => Promise<ModelCall>
 }
 
-export type TaskRunEnv = ProviderEnv & {
-  DB: D1Database
-  ENCRYPTION_KEY: string
-  FILES: R2Bucket
-  TASK_TIMEOUT_MS?: string
-}
+export type TaskRunEnv = ProviderEnv & Pick<Env, 'DB' | 'ENCRYPTION_KEY' | 'FILES' | 'TASK_TIMEOUT_MS'>
 
 /** A row whose image names an uploaded file that does not exist. */
 export class MissingImage extends Error {}

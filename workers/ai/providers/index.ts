@@ -11,21 +11,24 @@ import { readSimulatedConfig } from './simulated/config'
 import { workersAiProvider } from './workers-ai'
 import { aiOverRest } from './workers-ai/rest-binding'
 
-export type ProviderEnv = UrlGuardEnv & {
-  /** The provider tried first; `simulated` also means the AI binding is not used (local runs). */
-  DEFAULT_PROVIDER?: string
-  AI?: Ai
-  OPENAI_API_KEY?: string
-  OPENAI_BASE_URL?: string
-  ANTHROPIC_API_KEY?: string
-  ANTHROPIC_BASE_URL?: string
-  /** Workers AI over its REST API, e.g. from a local stack with an account. */
-  WORKERS_AI_ACCOUNT_ID?: string
-  WORKERS_AI_API_TOKEN?: string
-  WORKERS_AI_BASE_URL?: string
-  SIMULATED_LATENCY_MS?: string
-  SIMULATED_FAILURES?: string
-}
+/** What choosing and calling providers reads of the Worker's settings. */
+export type ProviderEnv = UrlGuardEnv &
+  Partial<
+    Pick<
+      Env,
+      | 'DEFAULT_PROVIDER'
+      | 'AI'
+      | 'OPENAI_API_KEY'
+      | 'OPENAI_BASE_URL'
+      | 'ANTHROPIC_API_KEY'
+      | 'ANTHROPIC_BASE_URL'
+      | 'WORKERS_AI_ACCOUNT_ID'
+      | 'WORKERS_AI_API_TOKEN'
+      | 'WORKERS_AI_BASE_URL'
+      | 'SIMULATED_LATENCY_MS'
+      | 'SIMULATED_FAILURES'
+    >
+  >
 
 /** A tenant's own provider key, decrypted. */
 export type TenantCredential = { apiKey: string; baseUrl: string | null }
