@@ -165,6 +165,8 @@ export async function startStack({ name, vars = {} }) {
      VALUES ('bench-api', 'Bench API load', 1000000000, 1000000000, 60, 20, 5000000, 2000)`,
     persistTo,
   )
+  // Pro allows 5M tasks a month; in the bench's own D1 it allows more, so a 10M batch is admitted.
+  d1("UPDATE plans SET monthly_task_quota = 1000000000 WHERE id = 'pro'", persistTo)
 
   const port = await freePort()
   const inspectorPort = await freePort()
