@@ -62,6 +62,29 @@ describe('batches from uploaded files', () => {
     expect(done.request_counts.failed).toBe(0)
   })
 
+  it('names rows without a custom_id row-{n}, and refuses that name on any other row', async () => {
+    const owner = await signUp()
+    const lines = [
+      { title: 'Unnamed' },
+      { custom_id: 'row-1', title: 'Takes the first row’s name' },
+      { custom_id: 'row-3', title: 'Its own name' },
+    ].map((line) => JSON.stringify(line))
+    const file = await upload(owner.accessToken, lines.join('\n'), 'application/jsonl', 'names.jsonl')
+    const batch = await createBatch(owner.accessToken, { task: 'seo_meta', input_file_id: file.id })
+    const done = await waitForStatus(owner.accessToken, batch.id)
+    expect(done.request_counts).toEqual({ total: 3, completed: 2, failed: 1, needs_review: 0 })
+    const results = await resultLines(owner.accessToken, batch.id)
+    expect(results.map((line) => [line.custom_id, line.status])).toEqual([
+      ['row-1', 'succeeded'],
+      ['row-2', 'failed'],
+      ['row-3', 'succeeded'],
+    ])
+    expect(results[1]!.error).toMatchObject({
+      code: 'invalid_custom_id',
+      message: expect.stringContaining('row 1'),
+    })
+  })
+
   it('runs a JSONL file, failing unparseable and invalid lines with reasons', async () => {
     const owner = await signUp()
     const good = Array.from({ length: 500 }, (_, i) =>
