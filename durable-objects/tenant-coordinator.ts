@@ -12,6 +12,7 @@ import { GcraBuckets } from '../shared/rate-limit/gcra-buckets'
 import type { RateLimitDecision } from '../shared/rate-limit/headers'
 
 const keyIdSchema = z.string().min(1)
+const batchIdSchema = z.string().min(1)
 
 const checkInputSchema = z.object({
   callerId: z.string().min(1),
@@ -165,16 +166,18 @@ export class TenantCoordinator extends DurableObject<Env> {
 
   /** Frees a finished, failed or cancelled batch's slot. */
   async releaseBatch(batchId: string): Promise<void> {
+    const id = batchIdSchema.parse(batchId)
     const active = { ...(this.ctx.storage.kv.get<Record<string, number>>('batches:active') ?? {}) }
-    delete active[batchId]
+    delete active[id]
     this.ctx.storage.kv.put('batches:active', active)
   }
 
   /** Tasks this batch may have in flight: the tenant's concurrency split evenly between running batches. */
   async shareFor(batchId: string): Promise<number> {
+    const id = batchIdSchema.parse(batchId)
     const active = this.ctx.storage.kv.get<Record<string, number>>('batches:active') ?? {}
     const max = this.ctx.storage.kv.get<number>('tasks:max-concurrent') ?? MIN_SHARE
-    const running = Math.max(1, Object.keys(active).length + (active[batchId] === undefined ? 1 : 0))
+    const running = Math.max(1, Object.keys(active).length + (active[id] === undefined ? 1 : 0))
     return Math.max(MIN_SHARE, Math.floor(max / running))
   }
 
