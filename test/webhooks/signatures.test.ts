@@ -103,7 +103,11 @@ describe('secret box', () => {
   it('refuses a ciphertext moved to another row or tenant, or altered', async () => {
     const sealed = await encryptSecret(KEY, 'whsec_abc', 'webhook:ten_1:wh_1')
     await expect(decryptSecret(KEY, sealed, 'webhook:ten_2:wh_1')).rejects.toThrow()
-    const altered = `${sealed.slice(0, -2)}${sealed.endsWith('A') ? 'B' : 'A'}${sealed.slice(-1)}`
+    // A character in the middle of the ciphertext carries six of its bits (the last may carry only padding).
+    const [version, iv, ciphertext] = sealed.split('.') as [string, string, string]
+    const middle = Math.floor(ciphertext.length / 2)
+    const flipped = ciphertext[middle] === 'A' ? 'B' : 'A'
+    const altered = `${version}.${iv}.${ciphertext.slice(0, middle)}${flipped}${ciphertext.slice(middle + 1)}`
     await expect(decryptSecret(KEY, altered, 'webhook:ten_1:wh_1')).rejects.toThrow()
   })
 
