@@ -68,6 +68,11 @@ export type ChunkLease = {
   open: number[]
 }
 
+/** The seq of a chunk's last task. */
+export function lastSeqOf(chunk: { firstSeq: number; states: Uint8Array }): number {
+  return chunk.firstSeq + chunk.states.length - 1
+}
+
 export function bitIsSet(bits: Uint8Array, index: number): boolean {
   return (bits[index >> 3]! & (1 << (index & 7))) !== 0
 }

@@ -3,11 +3,10 @@
 // what the consumer does with each one (ack, or retry and with which delay).
 import { env } from 'cloudflare:workers'
 import { inject, vi } from 'vitest'
-import type { WebhooksEnv } from '../../workers/webhooks/env'
 import { callJson } from '../support/api'
 import type { ReceivedRequest } from './receiver-server'
 
-export const webhooksEnv = env as WebhooksEnv
+export const webhooksEnv = env as Env
 const receiver = () => inject('webhookReceiverUrl')
 
 let boxes = 0

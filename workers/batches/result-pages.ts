@@ -7,6 +7,7 @@ import { csvRow } from '../../shared/csv-cell'
 import { applyMapping, splitCustomId } from '../../shared/ingest/rows'
 import type { RawRecord } from '../../shared/ingest/slice'
 import { type ChunkLine, chunkLines } from '../../shared/pipeline/chunk-lines'
+import { lastSeqOf } from '../../shared/pipeline/chunks'
 import type { TaskError } from '../../shared/pipeline/messages'
 import type { ResultLine } from '../../shared/pipeline/result-line'
 import type { TaskDefinition } from '../../shared/tasks/types'
@@ -95,8 +96,7 @@ export async function readResultPage(
       chunkLines(env.FILES, view, { failedOnly: options.failedOnly, records: csv }),
     )
     for (const lines of read) for (const entry of lines) if (entry.seq > options.afterSeq) entries.push(entry)
-    const last = views.at(-1)!
-    afterSeq = last.firstSeq + last.states.length - 1
+    afterSeq = lastSeqOf(views.at(-1)!)
   }
   const page = entries.slice(0, options.limit)
   const columns = csv ? csvColumns(batch.task, mapping) : null

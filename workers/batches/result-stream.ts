@@ -6,6 +6,7 @@ import { batchCoordinator } from '../../durable-objects/stubs'
 import { mapWithConcurrency } from '../../shared/concurrency'
 import type { BatchRow } from '../../shared/db/schema'
 import { chunkBytes } from '../../shared/pipeline/chunk-lines'
+import { lastSeqOf } from '../../shared/pipeline/chunks'
 import { requireTask } from '../../shared/tasks'
 import { readResultPage } from './result-pages'
 
@@ -24,8 +25,7 @@ function jsonlStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
         chunkBytes(env.FILES, view),
       ))
         if (bytes.length) controller.enqueue(bytes)
-      const last = views.at(-1)!
-      afterSeq = last.firstSeq + last.states.length - 1
+      afterSeq = lastSeqOf(views.at(-1)!)
     },
   })
 }

@@ -9,7 +9,6 @@ import { timingSafeEqual } from '../../shared/crypto'
 import { db } from '../../shared/db/client'
 import { AppError } from '../../shared/errors'
 import { loadBatch } from '../batches/load-batch'
-import type { WebhooksEnv } from '../webhooks/env'
 import { hmacSha256, toHex, utf8 } from '../webhooks/hmac'
 import { TIMESTAMP_TOLERANCE_SECONDS, type VerifyOutcome } from '../webhooks/standard-signature'
 import { notConfigured, readRawBody, rejectHook } from './hook-request'
@@ -52,7 +51,7 @@ async function batchStatus(env: Env, tenantId: string, batchId: string): Promise
 }
 
 export async function receiveSlack(c: Context): Promise<SlackAnswer> {
-  const env: WebhooksEnv = c.env
+  const env: Env = c.env
   if (!env.SLACK_SIGNING_SECRET) throw notConfigured('slack', 'SLACK_SIGNING_SECRET')
   const body = await readRawBody(c)
   const verdict = await verifySlackSignature({

@@ -13,7 +13,6 @@ import { type Database, db } from '../../shared/db/client'
 import { plans, tenants } from '../../shared/db/schema'
 import { errors } from '../../shared/errors'
 import { recordAudit } from '../identity/audit'
-import type { WebhooksEnv } from '../webhooks/env'
 import { hmacSha256, toHex, utf8 } from '../webhooks/hmac'
 import { TIMESTAMP_TOLERANCE_SECONDS, type VerifyOutcome } from '../webhooks/standard-signature'
 import { notConfigured, parseJsonBody, readRawBody, rejectHook } from './hook-request'
@@ -88,7 +87,7 @@ async function changePlan(database: Database, tenantId: string, planId: string, 
 }
 
 export async function receiveStripe(c: Context): Promise<HookAck> {
-  const env: WebhooksEnv = c.env
+  const env: Env = c.env
   if (!env.STRIPE_WEBHOOK_SECRET) throw notConfigured('stripe', 'STRIPE_WEBHOOK_SECRET')
   const body = await readRawBody(c)
   const verdict = await verifyStripeSignature({

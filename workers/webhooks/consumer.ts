@@ -6,11 +6,10 @@ import { backoffSeconds } from '../../shared/pipeline/backoff'
 import { webhooksQueueMessageSchema } from '../../shared/webhooks/messages'
 import { startHookBatches } from '../hooks/hook-work'
 import { deliverQueued } from './deliver'
-import type { WebhooksEnv } from './env'
 import { fanOut } from './fan-out'
 import { MAX_DELIVERY_ATTEMPTS } from './retry-schedule'
 
-async function consumeOne(message: Message<unknown>, env: WebhooksEnv): Promise<void> {
+async function consumeOne(message: Message<unknown>, env: Env): Promise<void> {
   const parsed = webhooksQueueMessageSchema.safeParse(message.body)
   if (!parsed.success) {
     console.error(
@@ -49,6 +48,6 @@ async function consumeOne(message: Message<unknown>, env: WebhooksEnv): Promise<
   }
 }
 
-export async function consumeWebhooks(batch: MessageBatch<unknown>, env: WebhooksEnv): Promise<void> {
+export async function consumeWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   await Promise.all(batch.messages.map((message) => consumeOne(message, env)))
 }

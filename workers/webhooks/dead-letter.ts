@@ -7,9 +7,8 @@ import { loadMessage } from './deliver'
 import { recordAttempt } from './delivery-log'
 import { markExhausted } from './endpoint-health'
 import { loadEndpoint } from './endpoints'
-import type { WebhooksEnv } from './env'
 
-export async function consumeDeadWebhooks(batch: MessageBatch<unknown>, env: WebhooksEnv): Promise<void> {
+export async function consumeDeadWebhooks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const database = db(env.DB)
   for (const message of batch.messages) {
     const parsed = webhooksQueueMessageSchema.safeParse(message.body)
