@@ -1,10 +1,11 @@
 // The one error type the application throws; `app.onError` turns it into the error envelope.
+import type { ErrorCode } from './error-codes'
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502 | 503
 
 export class AppError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     readonly status: ErrorStatus,
     message: string,
     readonly details?: unknown,

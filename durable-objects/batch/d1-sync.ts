@@ -1,6 +1,8 @@
 // Mirrors a batch's status and counts into its D1 row, which lists and dashboards read.
+
 import { type BatchStatus, isFinished } from '../../shared/db/schema'
 import { addTenantUsage } from '../../shared/db/tenant-usage'
+import type { BatchError } from '../../shared/error-codes'
 import type { BatchState, BatchSummary } from './state'
 
 export function finalStatus(state: BatchState): BatchStatus {
@@ -10,7 +12,7 @@ export function finalStatus(state: BatchState): BatchStatus {
 }
 
 /** Why a batch that ran nothing failed, when no step recorded a reason. */
-export function batchFailure(state: BatchState): { code: string; message: string } {
+export function batchFailure(state: BatchState): BatchError {
   return state.ingested === 0
     ? { code: 'empty_input', message: 'The batch has no rows.' }
     : {

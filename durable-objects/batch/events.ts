@@ -1,6 +1,7 @@
 // The batch lifecycle as events: created, progress (at most every PROGRESS_EVENT_MS per batch),
 // the end (completed / failed / cancelled), and tasks whose output needs review — one event per
 // chunk report listing its tasks, not one per task. Payloads carry ids and counts only.
+import type { BatchError } from '../../shared/error-codes'
 import { emitEvent } from '../../shared/webhooks/events'
 
 export const PROGRESS_EVENT_MS = 10_000
@@ -34,7 +35,7 @@ export function emitBatchCreated(env: Pick<Env, 'WEBHOOKS'>, batch: BatchFacts &
 /** Called once the batch's final status is written; anything but failed or cancelled is completed. */
 export function emitBatchFinished(
   env: Pick<Env, 'WEBHOOKS'>,
-  batch: BatchFacts & { error?: { code: string; message: string } | null },
+  batch: BatchFacts & { error?: BatchError | null },
   counts: Counts,
 ) {
   const type =

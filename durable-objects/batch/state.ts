@@ -2,7 +2,7 @@
 // its running tally, one JSON value in the object's key-value store (see store.ts).
 import { z } from 'zod'
 import type { BatchRow, BatchStatus } from '../../shared/db/schema'
-import type { TaskError } from '../../shared/pipeline/messages'
+import type { BatchError } from '../../shared/error-codes'
 import { runSettingsSchema } from '../../shared/pipeline/messages'
 import { SLICE_BYTES } from './ingest'
 import { emptyTally, finished, type Tally } from './tally'
@@ -55,7 +55,7 @@ export type BatchState = Omit<StartInput, 'input'> & {
   inflight: number
   /** Usage already added to the tenant's monthly totals (a retried batch adds only the rest). */
   billed?: { tasks: number; usage: Tally['usage']; costUsd: number; cacheHits: number }
-  error: TaskError | null
+  error: BatchError | null
   cancelRequested: boolean
   /** Consecutive alarm steps that failed unexpectedly. */
   alarmFailures: number
@@ -73,7 +73,7 @@ export type BatchSummary = {
   cacheHits: number
   costUsd: number
   usage: Tally['usage']
-  error: TaskError | null
+  error: BatchError | null
   total: number
   inflight: number
 }

@@ -1,6 +1,7 @@
 // D1 schema (metadata only: task-level state lives in each batch's Durable Object).
 // Times are unix seconds. Every tenant-owned table carries tenant_id, and every query filters on it.
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { BatchError } from '../error-codes'
 import { createdAt } from './columns'
 
 export const plans = sqliteTable('plans', {
@@ -263,7 +264,7 @@ export const batches = sqliteTable(
     usage: text('usage', { mode: 'json' }).$type<Usage>(),
     costUsd: real('cost_usd').notNull().default(0),
     /** Why the whole batch failed, when it did. */
-    error: text('error', { mode: 'json' }).$type<{ code: string; message: string }>(),
+    error: text('error', { mode: 'json' }).$type<BatchError>(),
     createdAt: createdAt(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),

@@ -1,6 +1,7 @@
 // What a record of a batch file means as a task: its name (custom_id) and its input fields, with
 // the batch's column mapping applied. The batch object names rows when it ingests them; consumers,
 // the estimate, the preview and result downloads read records the same way, so they agree.
+import type { RowErrorCode } from '../error-codes'
 import type { RawRecord } from './slice'
 
 export const CUSTOM_ID_MAX = 256
@@ -39,7 +40,10 @@ export function taskName(record: RawRecord, seq: number): string {
  * Why a row's own custom_id cannot be used, or null. `row-{n}` names are what rows without a
  * custom_id are called, so a row may use one only for itself (n = its own position).
  */
-export function customIdProblem(customId: string, seq: number): { code: string; message: string } | null {
+export function customIdProblem(
+  customId: string,
+  seq: number,
+): { code: RowErrorCode; message: string } | null {
   if (customId.length > CUSTOM_ID_MAX)
     return { code: 'invalid_custom_id', message: `custom_id is longer than ${CUSTOM_ID_MAX} characters.` }
   const generated = GENERATED_NAME.exec(customId)

@@ -1,12 +1,13 @@
 // Parses one byte range of an uploaded batch file into records, so a Durable Object can walk an R2 object
 // a few megabytes at a time, resuming each call where the previous one's complete records ended.
 import type { DataFormat } from '../db/schema'
+import type { RowErrorCode } from '../error-codes'
 import { CsvRecordScanner, parseCsvSlice } from './csv'
 import { parseJsonlSlice } from './jsonl'
 
 export type RawRecord =
   | { ok: true; value: Record<string, unknown> } // CSV: header name -> string value; JSONL: the parsed object
-  | { ok: false; error: string; code?: string } // a clear, human-readable reason
+  | { ok: false; error: string; code?: RowErrorCode } // a clear, human-readable reason
 
 export type SliceResult = {
   records: RawRecord[] // in file order, one per data record (CSV header excluded, blank lines excluded)

@@ -6,6 +6,7 @@
 // judged is what is fetched. Names are not resolved (Workers have no DNS API); names that exist
 // to resolve to a private address (`10-0-0-1.nip.io`, `ip-10-0-0-1.ec2.internal`) are refused by
 // their spelling, and the platform does not route Worker subrequests into our own networks.
+import type { ErrorCode } from '../error-codes'
 import { AppError } from '../errors'
 import { type AddressClass, classifyIPv4, classifyIPv6, parseIPv4, parseIPv6 } from './ip-ranges'
 
@@ -107,7 +108,7 @@ export function checkUrl(raw: string | URL, options: UrlGuardOptions): UrlVerdic
 
 export type AssertUrlOptions = {
   /** The stable error code: `webhook_url_refused`, `provider_url_refused`, `url_refused`. */
-  code: string
+  code: Extract<ErrorCode, `${string}url_refused`>
   /** The first sentence of the message, e.g. "This URL cannot receive webhooks." */
   refusal: string
   httpsOnly?: boolean

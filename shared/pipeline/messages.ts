@@ -1,5 +1,6 @@
 // What travels between the BatchCoordinator, the `tasks` queue and its consumers.
 import { z } from 'zod'
+import { TASK_ERROR_CODES } from '../error-codes'
 
 /** A chunk and which dispatch of it (a chunk dispatched again makes messages of the old dispatch stale). */
 export const chunkRefSchema = z.object({
@@ -19,7 +20,7 @@ export const chunkMessageSchema = z.object({
 })
 export type ChunkMessage = z.infer<typeof chunkMessageSchema>
 
-export const taskErrorSchema = z.object({ code: z.string(), message: z.string() })
+export const taskErrorSchema = z.object({ code: z.enum(TASK_ERROR_CODES), message: z.string() })
 export type TaskError = z.infer<typeof taskErrorSchema>
 
 export const usageSchema = z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() })

@@ -5,7 +5,7 @@ import { tenantCoordinator } from '../../durable-objects/stubs'
 import { db } from '../../shared/db/client'
 import { addTenantUsage } from '../../shared/db/tenant-usage'
 import { AppError } from '../../shared/errors'
-import type { RunSettings, TaskResult } from '../../shared/pipeline/messages'
+import type { RunSettings, TaskError, TaskResult } from '../../shared/pipeline/messages'
 import { readRowInput } from '../../shared/tasks/row-input'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { requireVerifiedOwner } from '../identity/email-verification'
@@ -17,7 +17,7 @@ export type Generation = {
   status: 'succeeded' | 'needs_review' | 'failed'
   output?: unknown
   violations?: string[]
-  error?: { code: string; message: string }
+  error?: TaskError
   usage: { input_tokens: number; output_tokens: number }
   cost_usd: number
   cached: boolean

@@ -1,7 +1,9 @@
 // The seam between the pipeline and model providers: a normalised model call in, a normalised
 // output with the provider's own token usage out, or a typed error that says whether trying
 // again may help. Providers know nothing of tasks; tasks know nothing of providers.
+
 import type { Usage } from '../../shared/db/schema'
+import type { ProviderErrorCode } from '../../shared/error-codes'
 import type { ModelCall, ProviderOutput } from '../../shared/tasks/model-call'
 
 export type { ModelCall, ProviderOutput } from '../../shared/tasks/model-call'
@@ -47,7 +49,7 @@ export class ProviderError extends Error {
   detail?: string
 
   constructor(
-    readonly code: string,
+    readonly code: ProviderErrorCode,
     message: string,
     readonly retryable: boolean,
     readonly status?: number,

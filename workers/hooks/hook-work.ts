@@ -4,6 +4,7 @@
 // a redelivered message creates nothing twice.
 import { db } from '../../shared/db/client'
 import type { Integration } from '../../shared/db/schema'
+import type { ErrorCode } from '../../shared/error-codes'
 import { AppError } from '../../shared/errors'
 import { webhooksQueue } from '../../shared/queues'
 import { batchCreateSchema } from '../../shared/schemas/batches'
@@ -62,7 +63,7 @@ export async function startHookBatches(
   const database = db(env.DB)
   const principal = await integrationPrincipal(database, work.tenantId, work.integrationId)
   if (!principal) return false
-  const refuse = (task: string, code: string, message: string) =>
+  const refuse = (task: string, code: ErrorCode, message: string) =>
     recordAudit(database, {
       tenantId: work.tenantId,
       actor: work.integrationId,

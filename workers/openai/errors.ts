@@ -3,6 +3,7 @@
 import type { ErrorHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { TaskErrorCode } from '../../shared/error-codes'
 import { AppError, type ErrorStatus } from '../../shared/errors'
 
 const TYPES: Partial<Record<number, string>> = {
@@ -16,7 +17,7 @@ export function errorType(status: number): string {
 }
 
 /** The HTTP status of a failed task's error code, as OpenAI would have answered the request. */
-const STATUS_BY_TASK_ERROR: Record<string, ErrorStatus> = {
+const STATUS_BY_TASK_ERROR: Partial<Record<TaskErrorCode, ErrorStatus>> = {
   invalid_input: 400,
   unparseable_row: 400,
   duplicate_custom_id: 400,
@@ -34,7 +35,7 @@ const STATUS_BY_TASK_ERROR: Record<string, ErrorStatus> = {
   timeout: 503,
 }
 
-export function statusOfTaskError(code: string): ErrorStatus {
+export function statusOfTaskError(code: TaskErrorCode): ErrorStatus {
   return STATUS_BY_TASK_ERROR[code] ?? 500
 }
 

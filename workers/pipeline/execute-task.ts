@@ -2,7 +2,9 @@
 // checked against its schema and constraints. An output that breaks a constraint is regenerated
 // with the reason, up to REGENERATIONS times, then kept as `needs_review` with the violations
 // named; nothing is truncated. Usage and cost add up over every call the task made.
+
 import { sha256Hex } from '../../shared/crypto'
+import type { TaskErrorCode } from '../../shared/error-codes'
 import { fnv1a } from '../../shared/hash'
 import type { TaskError, TaskResult } from '../../shared/pipeline/messages'
 import { buildCall, withFeedback } from '../../shared/tasks/build-call'
@@ -31,7 +33,7 @@ export type PreparedTask = {
   cacheKey: string | null
 }
 
-function failed(seq: number, code: string, message: string): TaskResult {
+function failed(seq: number, code: TaskErrorCode, message: string): TaskResult {
   return { seq, status: 'failed', error: { code, message } }
 }
 

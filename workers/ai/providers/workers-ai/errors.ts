@@ -2,11 +2,12 @@
 // (https://developers.cloudflare.com/workers-ai/platform/errors/); the REST binding adds `status`
 // and `retryAfterMs`. The internal code decides first, then the HTTP status, then the wording.
 // Callers see the status, our code and the internal code; the binding's wording is only logged.
+import type { ProviderErrorCode } from '../../../../shared/error-codes'
 import { ProviderError } from '../../provider'
 import { statusError, thrownError } from '../http-errors'
 import { withDetail } from '../provider-detail'
 
-type Known = { code: string; retryable: boolean; status: number }
+type Known = { code: ProviderErrorCode; retryable: boolean; status: number }
 
 const unavailable: Known = { code: 'provider_unavailable', retryable: true, status: 429 }
 const rateLimited: Known = { code: 'rate_limited', retryable: true, status: 429 }
@@ -43,7 +44,7 @@ const WORDING: [RegExp, Known][] = [
 
 /** Our message for a failure: the status and code, and the binding's internal code when it gave one. */
 function failure(
-  known: { code: string; retryable: boolean; status?: number },
+  known: { code: ProviderErrorCode; retryable: boolean; status?: number },
   options: { retryAfterMs?: number; internal?: number; detail: string },
 ): ProviderError {
   const { code, retryable, status } = known
