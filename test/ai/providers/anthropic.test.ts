@@ -164,15 +164,6 @@ describe('Anthropic provider: errors', () => {
     expect(error.detail).toContain('temperature: Input should be less than or equal to 1')
   })
 
-  it('times out, retryably, when the attempt’s signal fires while the server delays', async () => {
-    const { key, provider } = setup()
-    await script('anthropic', key, [{ delayMs: 3000 }])
-    const error = await providerError(
-      provider.generate(providerRequest(hello, MODEL, AbortSignal.timeout(150))),
-    )
-    expect(error).toMatchObject({ code: 'timeout', retryable: true })
-  })
-
   it('maps a refusal stop reason to content_filtered', async () => {
     const { key, provider } = setup()
     await script('anthropic', key, [{ finishReason: 'refusal', content: '' }])
@@ -188,14 +179,5 @@ describe('Anthropic provider: errors', () => {
       provider.generate(providerRequest({ ...hello, json } as ModelCall, MODEL)),
     )
     expect(error).toMatchObject({ code: 'bad_response', retryable: true })
-  })
-
-  it('runs chat only', async () => {
-    const { provider } = setup()
-    expect(provider.supports).toEqual(['chat'])
-    const error = await providerError(
-      provider.generate(providerRequest({ kind: 'embed', texts: ['x'] }, MODEL)),
-    )
-    expect(error).toMatchObject({ code: 'unsupported', retryable: false })
   })
 })

@@ -188,21 +188,6 @@ describe('Workers AI provider: errors', () => {
     })
   })
 
-  it('maps a 500 to retryable provider_unavailable', async () => {
-    const { key, provider } = setup()
-    await script('workersAi', key, [{ status: 500 }])
-    const error = await providerError(provider.generate(providerRequest(hello, LLAMA)))
-    expect(error).toMatchObject({ code: 'provider_unavailable', retryable: true, status: 500 })
-  })
-
-  it('maps a rejected token to provider_auth, not retryable', async () => {
-    const provider = workersAiProvider({
-      ai: aiOverRest({ baseUrl: baseUrl('workersAi'), accountId: ACCOUNT, apiToken: uniqueKey('bad') }),
-    })
-    const error = await providerError(provider.generate(providerRequest(hello, LLAMA)))
-    expect(error).toMatchObject({ code: 'provider_auth', retryable: false, status: 401 })
-  })
-
   it('maps bad input and unknown models to invalid_request with the API’s message as detail', async () => {
     const { provider } = setup()
     const notAnImage = {
@@ -227,15 +212,6 @@ describe('Workers AI provider: errors', () => {
     } as const
     const error = await providerError(provider.generate(providerRequest(call, '@cf/microsoft/resnet-50')))
     expect(error).toMatchObject({ code: 'invalid_request', retryable: false, status: 404 })
-  })
-
-  it('times out, retryably, when the attempt’s signal fires while the server delays', async () => {
-    const { key, provider } = setup()
-    await script('workersAi', key, [{ delayMs: 3000 }])
-    const error = await providerError(
-      provider.generate(providerRequest(hello, LLAMA, AbortSignal.timeout(150))),
-    )
-    expect(error).toMatchObject({ code: 'timeout', retryable: true })
   })
 
   it('maps an unexpected result to retryable bad_response', async () => {

@@ -6,13 +6,16 @@ import { messageText } from '../../../../shared/tasks/model-call'
 import { estimateTokens, type ModelCall, type Provider, ProviderError } from '../../provider'
 import type { SimulatedConfig } from './config'
 
+/** Waits `ms`, or fails as every provider does when the attempt's signal ends the wait. */
 function sleep(ms: number, signal: AbortSignal) {
+  const timedOut = () =>
+    new ProviderError('timeout', 'simulated did not answer before the attempt timed out.', true)
   return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason)
+    if (signal.aborted) return reject(timedOut())
     const timer = setTimeout(resolve, ms)
     signal.addEventListener('abort', () => {
       clearTimeout(timer)
-      reject(signal.reason)
+      reject(timedOut())
     })
   })
 }
