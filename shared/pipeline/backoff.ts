@@ -9,8 +9,11 @@ export function backoffMs(attempt: number, options: BackoffOptions): number {
   return Math.min(options.maxMs, Math.max(options.atLeastMs ?? 0, Math.round(jittered)))
 }
 
-/** Delay before redelivering a queue message, in whole seconds (1 s base, 60 s cap). */
+/** The longest `backoffSeconds` waits, whatever a provider asked for. */
+export const MAX_BACKOFF_SECONDS = 60
+
+/** Delay before redelivering a queue message, in whole seconds (1 s base, MAX_BACKOFF_SECONDS cap). */
 export function backoffSeconds(attempt: number, atLeastMs = 0, random = Math.random): number {
-  const ms = backoffMs(attempt, { baseMs: 1000, maxMs: 60_000, atLeastMs, random })
-  return Math.min(60, Math.max(Math.ceil(atLeastMs / 1000), Math.round(ms / 1000)))
+  const ms = backoffMs(attempt, { baseMs: 1000, maxMs: MAX_BACKOFF_SECONDS * 1000, atLeastMs, random })
+  return Math.min(MAX_BACKOFF_SECONDS, Math.max(Math.ceil(atLeastMs / 1000), Math.round(ms / 1000)))
 }

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { signUp } from '../support/api'
 import {
+  batchesAfter,
   createIntegration,
   nowSeconds,
   postHook,
@@ -17,12 +18,6 @@ import {
 const APP_SECRET = 'shpss_test_app_secret_replay_0123456789'
 const PRODUCT = JSON.stringify({ id: 9100, title: 'Replay Boot', body_html: '<p>Waxed leather.</p>' })
 
-async function settle(token: string, expected: number) {
-  await waitForBatches(token, expected)
-  await new Promise((resolve) => setTimeout(resolve, 500))
-  return (await waitForBatches(token, expected + 1, 200)).length
-}
-
 describe('hook replays under a new delivery id', () => {
   it('answers a Shopify delivery re-sent with the same body and HMAC but a new webhook id as a duplicate', async () => {
     const owner = await shopifyIntegration(APP_SECRET, { tasks: ['seo_meta'] })
@@ -30,17 +25,19 @@ describe('hook replays under a new delivery id', () => {
     const send = (webhookId: string) => owner.send(PRODUCT, { 'X-Shopify-Webhook-Id': webhookId })
     expect(await (await send(crypto.randomUUID())).json()).toEqual({ received: true, duplicate: false })
     expect(await (await send(crypto.randomUUID())).json()).toEqual({ received: true, duplicate: true })
-    expect(await settle(owner.accessToken, 1)).toBe(1)
+    await waitForBatches(owner.accessToken, 1)
 
+    // A changed body is new work: it starts the second batch, and once it has, no third came.
     const changed = JSON.stringify({ ...JSON.parse(PRODUCT), title: 'Replay Boot II' })
-    const update = await postHook(`/hooks/shopify/${integration.id}`, changed, {
-      'Content-Type': 'application/json',
-      'X-Shopify-Topic': 'products/create',
-      'X-Shopify-Shop-Domain': shop,
-      'X-Shopify-Webhook-Id': crypto.randomUUID(),
-      'X-Shopify-Hmac-Sha256': shopifySignature(APP_SECRET, changed),
-    })
-    expect(await update.json()).toEqual({ received: true, duplicate: false })
+    const update = () =>
+      postHook(`/hooks/shopify/${integration.id}`, changed, {
+        'Content-Type': 'application/json',
+        'X-Shopify-Topic': 'products/create',
+        'X-Shopify-Shop-Domain': shop,
+        'X-Shopify-Webhook-Id': crypto.randomUUID(),
+        'X-Shopify-Hmac-Sha256': shopifySignature(APP_SECRET, changed),
+      })
+    expect(await batchesAfter(owner.accessToken, update, 2)).toHaveLength(2)
   })
 
   it('answers a generic body signed again under a new webhook-id as a duplicate', async () => {
@@ -58,6 +55,13 @@ describe('hook replays under a new delivery id', () => {
       })
     expect(await (await send(`msg_${uniqueSuffix()}`)).json()).toEqual({ received: true, duplicate: false })
     expect(await (await send(`msg_${uniqueSuffix()}`)).json()).toEqual({ received: true, duplicate: true })
-    expect(await settle(owner.accessToken, 1)).toBe(1)
+    await waitForBatches(owner.accessToken, 1)
+    const other = JSON.stringify({ name: 'Replay Lamp II' })
+    const sentinel = () =>
+      postHook(`/hooks/generic/${integration.id}`, other, {
+        'Content-Type': 'application/json',
+        ...standardHeaders(integration.secret, `msg_${uniqueSuffix()}`, nowSeconds(), other),
+      })
+    expect(await batchesAfter(owner.accessToken, sentinel, 2)).toHaveLength(2)
   })
 })

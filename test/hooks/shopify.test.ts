@@ -8,7 +8,7 @@ import { db } from '../../shared/db/client'
 import { inboundReceipts } from '../../shared/db/schema'
 import { type Body, callJson, expectErrorEnvelope, signUp } from '../support/api'
 import { resultLines, waitForStatus } from '../support/batches'
-import { postHook, shopifyIntegration, shopifySignature, waitForBatches } from './support'
+import { batchesAfter, postHook, shopifyIntegration, shopifySignature, waitForBatches } from './support'
 
 const APP_SECRET = 'shpss_test_app_secret_0123456789abcdef'
 
@@ -68,11 +68,11 @@ describe('Shopify hook', () => {
       received: true,
       duplicate: true,
     })
-    await waitForBatches(accessToken, 1)
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    expect((await waitForBatches(accessToken, 2, 200)).length).toBe(1)
     // One delivery, kept under its webhook id and under its body's digest.
     expect(await receipts(tenantId)).toHaveLength(2)
+    await waitForBatches(accessToken, 1)
+    const sentinel = () => send(JSON.stringify({ ...PRODUCT, id: 7002, title: 'Another product' }))
+    expect(await batchesAfter(accessToken, sentinel, 2)).toHaveLength(2)
   })
 
   it('refuses a tampered body or a missing signature with 401, recording only an audit line', async () => {
@@ -95,8 +95,10 @@ describe('Shopify hook', () => {
     ])
     expect(rejected[0]).toMatchObject({ actor: 'system', target: integration.id })
     expect(await receipts(tenantId)).toHaveLength(0)
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    expect((await callJson('/v1/batches', 200, { token: accessToken })).data).toEqual([])
+    // The one signed delivery after them starts its two batches, and nothing else was started.
+    const sentinel = () => send(signedFor)
+    const batches = await batchesAfter(accessToken, sentinel, 2)
+    expect(batches.map((batch: Body) => batch.task).sort()).toEqual(['product_description', 'seo_meta'])
   })
 
   it('refuses another shop, ignores topics outside the rules, and 404s unknown integrations', async () => {

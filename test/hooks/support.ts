@@ -46,6 +46,23 @@ export async function waitForBatches(token: string, count: number, timeoutMs = 1
 }
 
 /**
+ * The tenant's batches once every delivery before `sentinel` has been handled. `sentinel` sends one
+ * more delivery (a fresh body) whose work queues behind anything the earlier ones queued, so once
+ * the batches it starts exist, no earlier work is still waiting: `expected` counts them too. This is
+ * how a test shows that a refused or duplicate delivery started nothing, without waiting a while.
+ */
+export async function batchesAfter(
+  token: string,
+  sentinel: () => Promise<Response>,
+  expected: number,
+): Promise<Body[]> {
+  const answer = await sentinel()
+  if (answer.status !== 200) throw new Error(`The sentinel delivery answered ${answer.status}.`)
+  await waitForBatches(token, expected)
+  return (await callJson('/v1/batches', 200, { token })).data
+}
+
+/**
  * A new tenant with a Shopify integration, and `send` posting a product webhook to it: signed with
  * `appSecret` and with a fresh webhook id unless `headers` say otherwise (`undefined` drops one).
  */

@@ -4,11 +4,14 @@
 import { createMessageBatch, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { CHUNK_LEASE_MS } from '../../durable-objects/batch-coordinator'
 import type { BatchRow } from '../../shared/db/schema'
+import { MAX_BACKOFF_SECONDS } from '../../shared/pipeline/backoff'
 import { type ChunkLease, TASK_STATE } from '../../shared/pipeline/chunks'
 import { streamResults } from '../../workers/batches/result-stream'
 import { consumeDeadTasks } from '../../workers/consumers/tasks-dead-letter'
 import {
+  advanceClock,
   chunkMessage,
   type DrivenBatch,
   deliverChunk as deliver,
@@ -44,11 +47,9 @@ async function fileCustomIds(batch: DrivenBatch) {
   return (await resultsFile(batch)).map((line) => JSON.parse(line).custom_id as string)
 }
 
-/** Lets chunks waiting out a backoff go now: the clock of their wait is moved back, then the alarm runs. */
+/** Lets chunks waiting out a backoff go: the object's clock passes the longest backoff, then the alarm runs. */
 async function endBackoff(stub: DrivenBatch['stub']) {
-  await runInDurableObject(stub, (_instance, state) => {
-    state.storage.sql.exec('UPDATE chunks SET not_before = 0')
-  })
+  await advanceClock(stub, MAX_BACKOFF_SECONDS * 1000 + 1)
   await runDurableObjectAlarm(stub)
 }
 
@@ -188,9 +189,7 @@ describe('batch coordinator and tasks consumer', () => {
     const batch = await startBatch(10)
     const { stub } = batch
     const [lost] = await dispatchedChunks(stub)
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec('UPDATE chunks SET leased_at = 0')
-    })
+    await advanceClock(stub, CHUNK_LEASE_MS + 1)
     // One alarm hands the expired chunk back, the next sends it again.
     await runDurableObjectAlarm(stub)
     await runDurableObjectAlarm(stub)

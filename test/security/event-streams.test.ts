@@ -48,11 +48,10 @@ const openStreams = (tenantId: string) => tenantCoordinator(env, tenantId).openS
 describe('batch event streams', () => {
   it('ends a stream on a paused batch after its lifetime with a reconnect event, and frees its slot', async () => {
     const { tenantId, open } = await pausedBatch()
-    const started = Date.now()
     const res = await open('lifetime_seconds=1')
     expect(res.status).toBe(200)
+    // The body ends (a stream that outlived its lifetime would hold the test to its timeout).
     const events = parseEvents(await res.text())
-    expect(Date.now() - started).toBeLessThan(5_000)
     expect(events[0]).toMatchObject({ event: 'progress', data: { status: 'paused' } })
     expect(events.at(-1)).toMatchObject({
       event: 'reconnect',

@@ -13,6 +13,7 @@ import type { BatchCoordinator, StartInput } from '../../durable-objects/batch-c
 import { partsPrefix, TASK_STATE } from '../../shared/pipeline/chunks'
 import type { ChunkReport } from '../../shared/pipeline/messages'
 import { requireTask } from '../../shared/tasks'
+import type { WebhooksQueueMessage } from '../../shared/webhooks/messages'
 import { type ResultPageOptions, readResultPage } from '../../workers/batches/result-pages'
 import { consumeTasks } from '../../workers/consumers/tasks'
 import { SIMULATED_SETTINGS } from './batches'
@@ -139,4 +140,44 @@ export function readResults(
     { tenantId: batch.tenantId, batchId: batch.batchId, task: requireTask('seo_meta') },
     { format: 'jsonl', ...options },
   )
+}
+
+/**
+ * Records every message the batch object puts on the webhooks queue from now on, still sending each.
+ * The object queues an event before the RPC that caused it returns, so once that RPC has returned
+ * the record is complete: "nothing more was emitted" is checked without waiting.
+ */
+export async function recordQueuedEvents(
+  stub: DurableObjectStub<BatchCoordinator>,
+): Promise<WebhooksQueueMessage[]> {
+  const sent: WebhooksQueueMessage[] = []
+  await runInDurableObject(stub, (instance) => {
+    const object = instance as unknown as { env: Env }
+    const queue = object.env.WEBHOOKS
+    const recording: Queue<WebhooksQueueMessage> = {
+      metrics: () => queue.metrics(),
+      send: (message, options) => {
+        sent.push(message)
+        return queue.send(message, options)
+      },
+      sendBatch: (messages, options) => {
+        sent.push(...[...messages].map((message) => message.body))
+        return queue.sendBatch(messages, options)
+      },
+    }
+    object.env = { ...object.env, WEBHOOKS: recording }
+  })
+  return sent
+}
+
+/**
+ * Moves the batch object's clock forward by `ms`: the object reads time from its one `now()`, so
+ * leases run out, backoffs end and throttles open without the test waiting or editing storage.
+ */
+export async function advanceClock(stub: DurableObjectStub<BatchCoordinator>, ms: number): Promise<void> {
+  await runInDurableObject(stub, (instance) => {
+    const object = instance as unknown as { now: () => number }
+    const current = object.now.bind(object)
+    object.now = () => current() + ms
+  })
 }
