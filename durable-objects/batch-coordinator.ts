@@ -1,8 +1,9 @@
 // One per batch (named `{tenant_id}/{batch_id}`): cuts the input file into chunks in slices driven
 // by alarms, dispatches chunks to the `tasks` queue through a window sized by the tenant's fair
-// share, records each chunk's report under its lease, writes the results file to R2 and the final
-// counts to D1. Its storage (batch/store.ts) holds task states only: inputs stay in the uploaded
-// file, result lines in R2 parts that consumers write.
+// share, records each chunk's report under its lease (handing the consumer the window's next
+// chunks), and writes the final counts to D1. Its storage (batch/store.ts) holds task states only:
+// inputs stay in the uploaded file, result lines in the R2 parts consumers write, which downloads
+// read chunk by chunk (batch/chunk-answers.ts shapes the leases and views they are read by).
 import { DurableObject } from 'cloudflare:workers'
 import { z } from 'zod'
 import { isFinished } from '../shared/db/schema'
@@ -17,6 +18,7 @@ import {
   taskErrorSchema,
 } from '../shared/pipeline/messages'
 import { sendChunks } from '../shared/queues'
+import { chunkLease, chunkViews } from './batch/chunk-answers'
 import { batchFailure, billTenant, finalStatus, flushToD1 } from './batch/d1-sync'
 import { emitBatchFinished, emitNeedsReview, emitProgress, PROGRESS_EVENT_MS } from './batch/events'
 import { CANCELLED_ERROR, IngestError, ingestSlice } from './batch/ingest'
@@ -31,7 +33,7 @@ import {
   startInputSchema,
   summarize,
 } from './batch/state'
-import { BatchStore, type StoredChunk } from './batch/store'
+import { BatchStore } from './batch/store'
 import { addTally } from './batch/tally'
 import { tenantCoordinator } from './stubs'
 
@@ -131,24 +133,7 @@ export class BatchCoordinator extends DurableObject<Env> {
 
   private leaseOf(chunkId: number, dispatch: number): ChunkLease | null {
     const lease = this.store.lease(chunkId, dispatch, this.now())
-    if (!lease?.open.length) return null
-    const { task, params, settings, source } = this.batch
-    return {
-      chunkId,
-      dispatch,
-      lease: lease.lease,
-      task,
-      params,
-      settings,
-      input: this.inputRange(source, lease.start, lease.end),
-      firstSeq: lease.firstSeq,
-      open: lease.open,
-    }
-  }
-
-  private inputRange(source: BatchState['source'], start: number, end: number) {
-    const { key, format, header, mapping } = source
-    return { key, format, header, mapping, start, end, maxRecordBytes: recordLimit(this.env) }
+    return chunkLease(this.batch, { chunkId, dispatch }, lease, recordLimit(this.env))
   }
 
   /**
@@ -278,20 +263,8 @@ export class BatchCoordinator extends DurableObject<Env> {
     failedOnly?: boolean
   }): Promise<ChunkView[]> {
     const { afterSeq, limit, failedOnly } = viewsSchema.parse(options)
-    return this.state ? this.views(afterSeq, limit, failedOnly) : []
-  }
-
-  private views(afterSeq: number, limit: number, failedOnly = false): ChunkView[] {
-    const source = this.batch.source
-    return this.store.chunksAfter(afterSeq, limit, failedOnly).map((chunk: StoredChunk) => ({
-      id: chunk.id,
-      firstSeq: chunk.firstSeq,
-      states: chunk.states,
-      input: this.inputRange(source, chunk.start, chunk.end),
-      parts: chunk.parts,
-      ingestErrors: chunk.ingestErrors,
-      fallback: chunk.fallback,
-    }))
+    if (!this.state) return []
+    return chunkViews(this.batch, this.store.chunksAfter(afterSeq, limit, failedOnly), recordLimit(this.env))
   }
 
   /** The object's storage in bytes, for the benchmarks' report. */
