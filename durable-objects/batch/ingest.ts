@@ -45,7 +45,7 @@ async function readRange(bucket: R2Bucket, source: FileSource, length: number): 
 /** Reads on through a record over the limit (already failed as a task) to the start of the next one. */
 async function skipOverlong(bucket: R2Bucket, source: FileSource, length: number): Promise<IngestStep> {
   const bytes = await readRange(bucket, source, length)
-  const skipped = skipRecord(source.format, bytes, source.skip!)
+  const skipped = skipRecord(source.format, bytes, source.skip!, source.dialect)
   source.offset += skipped.end ?? bytes.length
   source.skip = skipped.skip
   return { tasks: 0, invalid: 0, chunks: 0, done: source.offset >= source.size! }
@@ -151,7 +151,12 @@ export async function ingestSlice(
 
   let slice: ReturnType<typeof parseSlice>
   try {
-    slice = parseSlice(source.format, bytes, { header: source.header, final, maxRecordBytes })
+    slice = parseSlice(source.format, bytes, {
+      header: source.header,
+      final,
+      maxRecordBytes,
+      dialect: source.dialect,
+    })
   } catch (error) {
     throw new IngestError(error instanceof Error ? error.message : String(error))
   }

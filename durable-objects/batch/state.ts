@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import type { BatchRow, BatchStatus } from '../../shared/db/schema'
 import type { BatchError } from '../../shared/error-codes'
+import { DEFAULT_DIALECT, DELIMITERS, type Dialect } from '../../shared/ingest/dialect'
 import { runSettingsSchema } from '../../shared/pipeline/messages'
 import { SLICE_BYTES } from './ingest'
 import { emptyTally, finished, type Tally } from './tally'
@@ -22,14 +23,21 @@ export const startInputSchema = z.object({
     key: z.string().min(1),
     format: z.enum(['csv', 'jsonl']),
     mapping: z.record(z.string(), z.string()).nullable(),
+    dialect: z
+      .object({ encoding: z.enum(['utf-8', 'windows-1252']), delimiter: z.enum(DELIMITERS) })
+      .default(DEFAULT_DIALECT),
   }),
 })
-export type StartInput = Omit<z.infer<typeof startInputSchema>, 'row'> & { row?: BatchRow }
+/** What a caller passes to `start` (a file read with UTF-8 and commas may leave out its dialect). */
+export type StartInput = Omit<z.input<typeof startInputSchema>, 'row'> & { row?: BatchRow }
+/** The same, parsed. */
+export type StartSpec = Omit<z.infer<typeof startInputSchema>, 'row'> & { row?: BatchRow }
 
 export type FileSource = {
   key: string
   format: 'csv' | 'jsonl'
   mapping: Record<string, string> | null
+  dialect: Dialect
   /** Next byte of the file to ingest; rows before it are in chunks already. */
   offset: number
   size: number | null
@@ -39,7 +47,7 @@ export type FileSource = {
   skip?: number | null
 }
 
-export type BatchState = Omit<StartInput, 'input'> & {
+export type BatchState = Omit<StartSpec, 'input'> & {
   /** Seconds; set when the batch reaches a finished status. */
   finishedAt: number | null
   status: BatchStatus
@@ -104,7 +112,7 @@ export function allTerminal(state: BatchState): boolean {
 }
 
 /** A new batch's state: nothing ingested, counted or dispatched yet. */
-export function initialState(input: StartInput, now: number): BatchState {
+export function initialState(input: StartSpec, now: number): BatchState {
   const { input: file, ...spec } = input
   return {
     ...spec,

@@ -2,6 +2,7 @@
 // Times are unix seconds. Every tenant-owned table carries tenant_id, and every query filters on it.
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { BatchError } from '../error-codes'
+import { DELIMITERS, type Dialect, SOURCE_ENCODINGS, storedEncoding } from '../ingest/dialect'
 import { createdAt } from './columns'
 
 export const plans = sqliteTable('plans', {
@@ -191,6 +192,11 @@ export const FILE_FORMATS = ['csv', 'jsonl', 'png', 'jpeg', 'gif', 'webp'] as co
 export type FileFormat = (typeof FILE_FORMATS)[number]
 export type DataFormat = 'csv' | 'jsonl'
 
+/** How the stored bytes of a data file are read. */
+export function dialectOf(file: Pick<FileRow, 'encoding' | 'delimiter'>): Dialect {
+  return { encoding: storedEncoding(file.encoding), delimiter: file.delimiter ?? ',' }
+}
+
 /** Batch input files are CSV or JSON Lines; images are read by image tasks. */
 export function isDataFormat(format: FileFormat): format is DataFormat {
   return format === 'csv' || format === 'jsonl'
@@ -210,6 +216,14 @@ export const files = sqliteTable(
     bytes: integer('bytes').notNull(),
     /** Data records (CSV rows after the header, or JSONL lines), counted while uploading. */
     records: integer('records').notNull(),
+    /** The text encoding the data file came in (UTF-16 is stored as UTF-8), found or given at upload. */
+    encoding: text('encoding', { enum: SOURCE_ENCODINGS }).notNull().default('utf-8'),
+    /** Whether it began with a byte order mark (dropped when read). */
+    bom: integer('bom', { mode: 'boolean' }).notNull().default(false),
+    /** A CSV's delimiter, found or given at upload; null for other formats. */
+    delimiter: text('delimiter', { enum: DELIMITERS }),
+    /** The worksheet a CSV was made from, when an XLSX workbook was uploaded. */
+    sheet: text('sheet'),
     /** Always `uploads/{tenant_id}/{file_id}`. */
     r2Key: text('r2_key').notNull(),
     createdAt: createdAt(),

@@ -1,10 +1,10 @@
 // CSV for uploaded batch files (RFC 4180 as people really write it): finds record boundaries in raw bytes,
 // so a file can be read in slices or counted as it streams, and turns records into header-keyed rows.
+import { DEFAULT_DIALECT, type Delimiter, type Dialect, decoderFor } from './dialect'
 import { formatBytes, recordTooLarge } from './record-limit'
 import type { RawRecord, SliceResult } from './slice'
 
 const QUOTE = 0x22
-const COMMA = 0x2c
 const LF = 0x0a
 const CR = 0x0d
 const UTF8_BOM = [0xef, 0xbb, 0xbf]
@@ -19,12 +19,17 @@ const QUOTE_IN_QUOTED = 3 // either the closing quote or the first half of ""
 const BLANK_RECORD = /^[ \t\r]*$/
 const UNTERMINATED = 'ends inside a quoted field: a closing quote (") is missing.'
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
 /** Finds where CSV records end in raw bytes, carrying the quote state from one call (or chunk) to the next. */
 export class CsvRecordScanner {
+  private readonly delimiter: number
+
   /** `carried`: the state a previous scanner ended in, to go on scanning the same record. */
-  constructor(private state = FIELD_START) {}
+  constructor(
+    private state = FIELD_START,
+    delimiter: Delimiter = ',',
+  ) {
+    this.delimiter = delimiter.charCodeAt(0)
+  }
 
   /** The quote state at the end of the bytes scanned so far, for a scanner that goes on later. */
   get carried(): number {
@@ -33,10 +38,12 @@ export class CsvRecordScanner {
 
   /**
    * Index of the line feed ending the current record, scanning from `from`; -1 when the bytes end first.
-   * Scanning bytes is safe for UTF-8: '"', ',' and '\n' never occur inside a multi-byte character.
+   * Scanning bytes is safe for UTF-8 and Windows-1252: '"', the delimiters and '\n' never occur
+   * inside a multi-byte character.
    */
   findRecordEnd(bytes: Uint8Array, from: number): number {
     let state = this.state
+    const delimiter = this.delimiter
     for (let i = from; i < bytes.length; i++) {
       const byte = bytes[i]
       if (state === QUOTED) {
@@ -47,7 +54,7 @@ export class CsvRecordScanner {
         this.state = FIELD_START
         return i
       } else {
-        state = byte === COMMA ? FIELD_START : UNQUOTED
+        state = byte === delimiter ? FIELD_START : UNQUOTED
       }
     }
     this.state = state
@@ -56,7 +63,10 @@ export class CsvRecordScanner {
 }
 
 /** Splits the text of one record (without its line terminator) into fields, with the scanner's rules. */
-export function splitCsvFields(text: string): { fields: string[]; unterminatedQuote: boolean } {
+export function splitCsvFields(
+  text: string,
+  delimiter: Delimiter = ',',
+): { fields: string[]; unterminatedQuote: boolean } {
   const fields: string[] = []
   for (let start = 0; ; ) {
     let field = ''
@@ -77,8 +87,8 @@ export function splitCsvFields(text: string): { fields: string[]; unterminatedQu
         from = quote + 2
       }
     }
-    // Text after a closing quote, like that of an unquoted field, runs to the next comma as it is.
-    const comma = text.indexOf(',', rest)
+    // Text after a closing quote, like that of an unquoted field, runs to the next delimiter as it is.
+    const comma = text.indexOf(delimiter, rest)
     fields.push(field + text.slice(rest, comma === -1 ? text.length : comma))
     if (comma === -1) return { fields, unterminatedQuote: false }
     start = comma + 1
@@ -111,11 +121,12 @@ export function readCsvHeader(fields: string[]): string[] {
 
 export function parseCsvSlice(
   bytes: Uint8Array,
-  state: { header: string[] | null; final: boolean; maxRecordBytes?: number },
+  state: { header: string[] | null; final: boolean; maxRecordBytes?: number; dialect?: Dialect },
 ): SliceResult {
+  const dialect = state.dialect ?? DEFAULT_DIALECT
   const records: RawRecord[] = []
   const ends: number[] = []
-  const scanner = new CsvRecordScanner()
+  const scanner = new CsvRecordScanner(FIELD_START, dialect.delimiter)
   const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
   let header = state.header
   let headerRead: string[] | undefined
@@ -146,13 +157,13 @@ export function parseCsvSlice(
       ends.push(consumed)
       continue
     }
-    const text = decode(record)
+    const text = decode(record, dialect)
     if (text !== null && BLANK_RECORD.test(text)) continue
     if (header === null) {
-      header = headerRead = headerFromText(text)
+      header = headerRead = headerFromText(text, dialect.delimiter)
       rowsStart = consumed
     } else {
-      records.push(rowFromText(text, header))
+      records.push(rowFromText(text, header, dialect.delimiter))
       ends.push(consumed)
     }
   }
@@ -174,24 +185,29 @@ function headerTooLong(maxBytes: number): string {
   return `The CSV header row is longer than the record limit of ${formatBytes(maxBytes)}.`
 }
 
-function decode(bytes: Uint8Array): string | null {
+function decode(bytes: Uint8Array, dialect: Dialect): string | null {
   try {
-    return strictUtf8.decode(bytes)
+    // A BOM is skipped at the start of the file only (see above); one starting a row is its text.
+    return decoderFor(dialect.encoding, { keepBom: true }).decode(bytes)
   } catch {
     return null
   }
 }
 
-function headerFromText(text: string | null): string[] {
-  if (text === null) throw new Error('The CSV header row is not valid UTF-8.')
-  const { fields, unterminatedQuote } = splitCsvFields(text)
+function headerFromText(text: string | null, delimiter: Delimiter): string[] {
+  if (text === null) throw new Error(NOT_UTF8('The CSV header row'))
+  const { fields, unterminatedQuote } = splitCsvFields(text, delimiter)
   if (unterminatedQuote) throw new Error(`The CSV header row ${UNTERMINATED}`)
   return readCsvHeader(fields)
 }
 
-function rowFromText(text: string | null, header: string[]): RawRecord {
-  if (text === null) return { ok: false, error: 'Row is not valid UTF-8.' }
-  const { fields, unterminatedQuote } = splitCsvFields(text)
+/** The message for bytes that are not UTF-8 in a file read as UTF-8 (its upload said so). */
+const NOT_UTF8 = (what: string) =>
+  `${what} is not valid UTF-8; upload the file again with ?encoding=windows-1252 (or the encoding it was saved in).`
+
+function rowFromText(text: string | null, header: string[], delimiter: Delimiter): RawRecord {
+  if (text === null) return { ok: false, error: NOT_UTF8('Row') }
+  const { fields, unterminatedQuote } = splitCsvFields(text, delimiter)
   if (unterminatedQuote) return { ok: false, error: `Row ${UNTERMINATED}` }
   if (fields.length !== header.length) {
     const count = `${fields.length} field${fields.length === 1 ? '' : 's'}`

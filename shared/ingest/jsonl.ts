@@ -1,6 +1,7 @@
 // JSON Lines for uploaded batch files: one JSON object per line, read from raw bytes so a file can be
 // parsed slice by slice. A line that is not an object becomes an error record rather than failing the file.
 import { withoutTrailingCr } from './csv'
+import { DEFAULT_DIALECT, type Dialect, decoderFor } from './dialect'
 import { recordTooLarge } from './record-limit'
 import type { RawRecord, SliceResult } from './slice'
 
@@ -9,14 +10,9 @@ const LF = 0x0a
 // JSON's own whitespace, minus the line feed; the record counter treats the same bytes as blank.
 const BLANK_LINE = /^[ \t\r]*$/
 
-// Without ignoreBOM the decoder drops a BOM at the start of each line: files made by concatenating
-// BOM-prefixed files still parse, and the result does not depend on where slices begin.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+type JsonlState = { final: boolean; maxRecordBytes?: number; dialect?: Dialect }
 
-export function parseJsonlSlice(
-  bytes: Uint8Array,
-  state: { final: boolean; maxRecordBytes?: number },
-): SliceResult {
+export function parseJsonlSlice(bytes: Uint8Array, state: JsonlState): SliceResult {
   return parseDecodedSlice(bytes, state) ?? parseLineByLine(bytes, state)
 }
 
@@ -28,16 +24,13 @@ const CR = 0x0d
  * same line feeds as parseLineByLine (the k-th LF byte is the k-th '\n' of the text), which gives
  * the same records. Null when the slice does not decode, and the caller goes line by line.
  */
-function parseDecodedSlice(
-  bytes: Uint8Array,
-  state: { final: boolean; maxRecordBytes?: number },
-): SliceResult | null {
+function parseDecodedSlice(bytes: Uint8Array, state: JsonlState): SliceResult | null {
   const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
   const lastLineFeed = bytes.lastIndexOf(LF)
   const decodedEnd = state.final ? bytes.length : lastLineFeed + 1
   let text: string
   try {
-    text = strictUtf8.decode(bytes.subarray(0, decodedEnd))
+    text = decoderFor((state.dialect ?? DEFAULT_DIALECT).encoding).decode(bytes.subarray(0, decodedEnd))
   } catch {
     return null
   }
@@ -70,7 +63,7 @@ function parseDecodedSlice(
   return { records, ends, rowsStart: 0, consumedBytes: state.final ? bytes.length : decodedEnd }
 }
 
-function parseLineByLine(bytes: Uint8Array, state: { final: boolean; maxRecordBytes?: number }): SliceResult {
+function parseLineByLine(bytes: Uint8Array, state: JsonlState): SliceResult {
   const records: RawRecord[] = []
   const ends: number[] = []
   const maxBytes = state.maxRecordBytes ?? Number.POSITIVE_INFINITY
@@ -89,7 +82,10 @@ function parseLineByLine(bytes: Uint8Array, state: { final: boolean; maxRecordBy
     const line = bytes.subarray(position, end)
     position = end + 1
     consumed = Math.min(position, bytes.length)
-    const record = withoutTrailingCr(line).length > maxBytes ? recordTooLarge(maxBytes) : parseJsonlLine(line)
+    const record =
+      withoutTrailingCr(line).length > maxBytes
+        ? recordTooLarge(maxBytes)
+        : parseJsonlLine(line, state.dialect ?? DEFAULT_DIALECT)
     if (record !== null) {
       records.push(record)
       ends.push(consumed)
@@ -99,10 +95,10 @@ function parseLineByLine(bytes: Uint8Array, state: { final: boolean; maxRecordBy
 }
 
 /** One line's record, or null for a blank line. */
-export function parseJsonlLine(line: Uint8Array): RawRecord | null {
+export function parseJsonlLine(line: Uint8Array, dialect: Dialect = DEFAULT_DIALECT): RawRecord | null {
   let text: string
   try {
-    text = strictUtf8.decode(line)
+    text = decoderFor(dialect.encoding).decode(line)
   } catch {
     return { ok: false, error: 'Line is not valid UTF-8' }
   }

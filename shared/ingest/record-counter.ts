@@ -3,6 +3,7 @@
 import { concatBytes } from '../bytes'
 import type { DataFormat } from '../db/schema'
 import { CsvRecordScanner, splitCsvFields, startsWithUtf8Bom, withoutTrailingCr } from './csv'
+import type { Delimiter } from './dialect'
 import { formatBytes } from './record-limit'
 
 const LF = 0x0a
@@ -69,13 +70,20 @@ class RecordSize {
  */
 export function createRecordCounter(
   format: DataFormat,
-  { maxRecordBytes = Number.POSITIVE_INFINITY }: { maxRecordBytes?: number } = {},
+  {
+    maxRecordBytes = Number.POSITIVE_INFINITY,
+    delimiter = () => ',',
+  }: {
+    maxRecordBytes?: number
+    /** A CSV's delimiter, asked for when its first bytes arrive (an upstream stage may find it). */
+    delimiter?: () => Delimiter
+  } = {},
 ): {
   stream: TransformStream<Uint8Array, Uint8Array>
   result: () => { records: number; header: string[] | null }
 } {
   const counter: Counter =
-    format === 'csv' ? new CsvCounter(maxRecordBytes) : new JsonlCounter(maxRecordBytes)
+    format === 'csv' ? new CsvCounter(maxRecordBytes, delimiter) : new JsonlCounter(maxRecordBytes)
   let flushed = false
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -167,7 +175,7 @@ class JsonlCounter implements Counter {
 class CsvCounter implements Counter {
   records = 0
   header: string[] | null = null
-  private readonly scanner = new CsvRecordScanner()
+  private scanner: CsvRecordScanner | null = null
   private readonly record = new LineContent(false)
   // The file's first bytes, held back until it is known whether they are a BOM the scanner must not see.
   private start: Uint8Array | null = new Uint8Array(0)
@@ -176,7 +184,10 @@ class CsvCounter implements Counter {
   private readonly size: RecordSize
   private readonly next = () => (this.header === null ? 0 : this.records + 1)
 
-  constructor(maxRecordBytes: number) {
+  constructor(
+    maxRecordBytes: number,
+    private readonly delimiter: () => Delimiter,
+  ) {
     this.size = new RecordSize(maxRecordBytes)
   }
 
@@ -204,6 +215,7 @@ class CsvCounter implements Counter {
   }
 
   private scan(bytes: Uint8Array): void {
+    this.scanner ??= new CsvRecordScanner(undefined, this.delimiter())
     for (let from = 0; from < bytes.length; ) {
       const lineFeed = this.scanner.findRecordEnd(bytes, from)
       const to = lineFeed === -1 ? bytes.length : lineFeed
@@ -231,7 +243,7 @@ class CsvCounter implements Counter {
     }
     if (hadContent) {
       const text = lenientUtf8.decode(withoutTrailingCr(concatBytes(this.headerParts)))
-      this.header = splitCsvFields(text).fields.map((field) => field.trim())
+      this.header = splitCsvFields(text, this.delimiter()).fields.map((field) => field.trim())
     }
     this.headerParts = []
     this.headerBytes = 0

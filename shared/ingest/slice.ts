@@ -3,6 +3,7 @@
 import type { DataFormat } from '../db/schema'
 import type { RowErrorCode } from '../error-codes'
 import { CsvRecordScanner, parseCsvSlice } from './csv'
+import { DEFAULT_DIALECT, type Dialect } from './dialect'
 import { parseJsonlSlice } from './jsonl'
 
 export type RawRecord =
@@ -30,6 +31,8 @@ export type SliceState = {
   final: boolean
   /** Records longer than this fail without being decoded (see record-limit.ts); no limit by default. */
   maxRecordBytes?: number
+  /** The stored file's encoding and CSV delimiter; UTF-8 and commas by default. */
+  dialect?: Dialect
 }
 
 /**
@@ -56,8 +59,9 @@ export function skipRecord(
   format: DataFormat,
   bytes: Uint8Array,
   skip: number,
+  dialect: Dialect = DEFAULT_DIALECT,
 ): { end: number; skip: null } | { end: null; skip: number } {
-  const scanner = format === 'csv' ? new CsvRecordScanner(skip) : null
+  const scanner = format === 'csv' ? new CsvRecordScanner(skip, dialect.delimiter) : null
   const lineFeed = scanner ? scanner.findRecordEnd(bytes, 0) : bytes.indexOf(0x0a)
   return lineFeed === -1 ? { end: null, skip: scanner?.carried ?? 0 } : { end: lineFeed + 1, skip: null }
 }

@@ -19,5 +19,6 @@ export async function readChunkRecords(bucket: R2Bucket, input: InputRange): Pro
     header: input.header,
     final: true,
     maxRecordBytes: input.maxRecordBytes,
+    dialect: input.dialect,
   }).records
 }

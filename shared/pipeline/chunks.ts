@@ -3,6 +3,7 @@
 // hold their result lines. The batch object keeps only this; inputs stay in the uploaded file and
 // lines in R2, so a batch's size is bounded by R2, not by the object's storage.
 import type { DataFormat } from '../db/schema'
+import type { Dialect } from '../ingest/dialect'
 import type { RunSettings, TaskError } from './messages'
 
 /** A task's state in its chunk's `states` bytes. */
@@ -26,6 +27,7 @@ export type InputRange = {
   format: DataFormat
   header: string[] | null
   mapping: Record<string, string> | null
+  dialect: Dialect
   start: number
   end: number
   maxRecordBytes: number

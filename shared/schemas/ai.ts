@@ -152,6 +152,15 @@ export const estimateSchema = z
     priced: z
       .boolean()
       .openapi({ description: 'False when the model has no listed price (cost shown as 0).' }),
+    runnable_tasks: z.number().int().openapi({
+      description:
+        "Tasks expected to run: the batch's rows times the share of sampled rows that are valid. Only these are priced.",
+    }),
+    sampled_rows: z.number().int().openapi({ description: 'Rows read to make the estimate.' }),
+    invalid_rows: z.number().int().openapi({ description: 'Sampled rows that would fail for their input.' }),
+    invalid_examples: z.array(z.object({ custom_id: z.string().nullable(), message: z.string() })).openapi({
+      description: 'The first invalid sampled rows and why (the column missing, the columns the row has).',
+    }),
   })
   .openapi('Estimate')
 

@@ -21,5 +21,13 @@ export function readRowInput(
   if (parsed.success) return { ok: true, input: parsed.data }
   const issue = parsed.error.issues[0]!
   const path = issue.path.join('.')
+  const top = issue.path[0]
+  if (issue.path.length === 1 && typeof top === 'string' && row[top] === undefined) {
+    const columns = Object.keys(row)
+    return {
+      ok: false,
+      message: `${top} is missing; the row has ${columns.length ? columns.join(', ') : 'no columns'} (map one with "mapping": { "${top}": "<column>" })`,
+    }
+  }
   return { ok: false, message: `${path ? `${path}: ` : ''}${issue.message}` }
 }

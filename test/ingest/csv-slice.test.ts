@@ -145,7 +145,12 @@ describe('parseSlice for CSV', () => {
   it('makes a row that is not valid UTF-8 an error record', () => {
     const bytes = new Uint8Array([...encode('a\n'), 0xff, 0x0a, ...encode('ok\n')])
     const result = parseSlice('csv', bytes, { header: null, final: true })
-    expect(result.records).toEqual([failed('Row is not valid UTF-8.'), ok({ a: 'ok' })])
+    expect(result.records).toEqual([
+      failed(
+        'Row is not valid UTF-8; upload the file again with ?encoding=windows-1252 (or the encoding it was saved in).',
+      ),
+      ok({ a: 'ok' }),
+    ])
   })
 
   it('rejects a header with an empty or repeated name, and a file with no header', () => {

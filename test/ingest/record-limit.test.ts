@@ -9,6 +9,7 @@ import type { FileSource } from '../../durable-objects/batch/state'
 import { BatchStore } from '../../durable-objects/batch/store'
 import { concatBytes } from '../../shared/bytes'
 import type { DataFormat } from '../../shared/db/schema'
+import { DEFAULT_DIALECT } from '../../shared/ingest/dialect'
 import { createRecordCounter, RecordTooLarge } from '../../shared/ingest/record-counter'
 import { parseSlice, skipRecord } from '../../shared/ingest/slice'
 import { TASK_STATE } from '../../shared/pipeline/chunks'
@@ -144,6 +145,7 @@ describe('ingestSlice', () => {
       key: 'uploads/t/f',
       format: 'jsonl',
       mapping: null,
+      dialect: DEFAULT_DIALECT,
       offset: 0,
       size: null,
       header: null,
@@ -199,6 +201,7 @@ describe('ingestSlice', () => {
       key: 'k',
       format: 'csv',
       mapping: null,
+      dialect: DEFAULT_DIALECT,
       offset: 0,
       size: null,
       header: null,

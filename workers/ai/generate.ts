@@ -75,6 +75,7 @@ export async function generateRows(
   },
 ): Promise<Generation[]> {
   const { tenantId, task, params, settings, rows } = options
+  if (!rows.length) return []
   // Realtime calls and previews run models on the tenant's quota, as batches do.
   await requireVerifiedOwner(db(env.DB), tenantId)
   const reserved = await tenantCoordinator(env, tenantId).reserveTasks({

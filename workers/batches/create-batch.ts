@@ -6,10 +6,18 @@ import { presentBatch } from '../../durable-objects/batch/present'
 import { batchCoordinator, tenantCoordinator } from '../../durable-objects/stubs'
 import { sha256Hex } from '../../shared/crypto'
 import { db } from '../../shared/db/client'
-import { batches, type DataFormat, type FileRow, files, idempotencyKeys } from '../../shared/db/schema'
+import {
+  batches,
+  type DataFormat,
+  dialectOf,
+  type FileRow,
+  files,
+  idempotencyKeys,
+} from '../../shared/db/schema'
 import { tenantRow } from '../../shared/db/tenant-rows'
 import { AppError, errors } from '../../shared/errors'
 import { newId } from '../../shared/ids'
+import { DEFAULT_DIALECT, type Dialect } from '../../shared/ingest/dialect'
 import type { RunSettings } from '../../shared/pipeline/messages'
 import type { BatchCreate } from '../../shared/schemas/batches'
 import { requireTask } from '../../shared/tasks'
@@ -47,8 +55,8 @@ export async function inputColumns(
   file: FileRow | undefined,
 ): Promise<Set<string>> {
   const columns = new Set(Object.keys(body.mapping ?? {}))
-  for (const row of await sampleRows(env, body, file, file ? 1 : Number.POSITIVE_INFINITY))
-    for (const key of Object.keys(row.input)) columns.add(key)
+  const { rows } = await sampleRows(env, body, file, file ? 1 : Number.POSITIVE_INFINITY)
+  for (const row of rows) for (const key of Object.keys(row.input)) columns.add(key)
   return columns
 }
 
@@ -66,16 +74,16 @@ export function checkTemplateVariables(settings: RunSettings, columns: Set<strin
 
 /** Where a batch's rows come from: an uploaded file, or items in the request. */
 export type BatchInput =
-  | { kind: 'file'; key: string; format: DataFormat }
+  | { kind: 'file'; key: string; format: DataFormat; dialect: Dialect }
   | { kind: 'inline'; items: NonNullable<BatchCreate['items']> }
 
 /** The batch's input as an R2 file: inline items are written as JSON Lines, as if uploaded. */
 async function inputFile(env: Env, tenantId: string, batchId: string, input: BatchInput) {
-  if (input.kind === 'file') return { key: input.key, format: input.format }
+  if (input.kind === 'file') return { key: input.key, format: input.format, dialect: input.dialect }
   const key = `inputs/${tenantId}/${batchId}.jsonl`
   const lines = input.items.map((item) => `${JSON.stringify({ ...item.input, custom_id: item.custom_id })}\n`)
   await env.FILES.put(key, lines.join(''), { httpMetadata: { contentType: 'application/jsonl' } })
-  return { key, format: 'jsonl' as const }
+  return { key, format: 'jsonl' as const, dialect: DEFAULT_DIALECT }
 }
 
 export async function createBatch(
@@ -176,7 +184,7 @@ export async function createBatch(
     ])
     const spec = { tenantId, batchId, task: body.task, params, settings, expected: total }
     const input: BatchInput = file
-      ? { kind: 'file', key: file.r2Key, format: format! }
+      ? { kind: 'file', key: file.r2Key, format: format!, dialect: dialectOf(file) }
       : { kind: 'inline', items: body.items! }
     // The coordinator keeps the created row, so it can present the batch without a D1 read.
     const summary = await batchCoordinator(env, tenantId, batchId).start({

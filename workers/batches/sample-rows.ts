@@ -2,7 +2,7 @@
 // of the uploaded file (up to 1 MB read), with custom ids and the column mapping applied.
 // Previews, estimates and template checks read these.
 
-import { type DataFormat, type FileRow, isDataFormat } from '../../shared/db/schema'
+import { type DataFormat, dialectOf, type FileRow, isDataFormat } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
 import { applyMapping, splitCustomId } from '../../shared/ingest/rows'
 import { parseSlice } from '../../shared/ingest/slice'
@@ -21,18 +21,21 @@ export function dataFormatOf(file: FileRow): DataFormat {
 }
 
 export type SampleRow = { customId: string; input: Record<string, unknown> }
+/** A sampled row that cannot be read, by its 1-based position among the sampled records. */
+export type RefusedRow = { row: number; message: string }
 
 export async function sampleRows(
   env: Env,
   body: Pick<BatchCreate, 'items' | 'mapping'>,
   file: FileRow | undefined,
   limit: number,
-): Promise<SampleRow[]> {
+): Promise<{ rows: SampleRow[]; refused: RefusedRow[] }> {
   const mapping = body.mapping ?? null
   if (!file) {
-    return (body.items ?? [])
+    const rows = (body.items ?? [])
       .slice(0, limit)
       .map((item) => ({ customId: item.custom_id, input: applyMapping(item.input, mapping) }))
+    return { rows, refused: [] }
   }
   const length = Math.min(file.bytes, SAMPLE_BYTES)
   const object = await env.FILES.get(file.r2Key, { range: { offset: 0, length } })
@@ -40,13 +43,18 @@ export async function sampleRows(
   const slice = parseSlice(dataFormatOf(file), new Uint8Array(await object.arrayBuffer()), {
     header: null,
     final: length === file.bytes,
+    dialect: dialectOf(file),
   })
   const rows: SampleRow[] = []
-  for (const record of slice.records) {
-    if (rows.length >= limit) break
-    if (!record.ok) continue
+  const refused: RefusedRow[] = []
+  for (const [index, record] of slice.records.entries()) {
+    if (rows.length + refused.length >= limit) break
+    if (!record.ok) {
+      refused.push({ row: index + 1, message: record.error })
+      continue
+    }
     const { customId, fields } = splitCustomId(record.value)
-    rows.push({ customId: customId ?? `row-${rows.length + 1}`, input: applyMapping(fields, mapping) })
+    rows.push({ customId: customId ?? `row-${index + 1}`, input: applyMapping(fields, mapping) })
   }
-  return rows
+  return { rows, refused }
 }

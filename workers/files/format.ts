@@ -36,7 +36,8 @@ export const CONTENT_TYPE: Record<FileFormat, string> = {
 }
 
 export const ACCEPTED =
-  'CSV (text/csv, .csv) or JSON Lines (application/jsonl, application/x-ndjson, application/json-lines, ' +
+  'CSV (text/csv, .csv; any delimiter of , ; tab |, in UTF-8, UTF-16 or Windows-1252), an XLSX workbook (.xlsx) ' +
+  'or JSON Lines (application/jsonl, application/x-ndjson, application/json-lines, ' +
   '.jsonl, .ndjson) for purpose `batch`; PNG, JPEG, GIF or WebP for purpose `image`; as the raw body or as ' +
   'the `file` part of multipart/form-data'
 

@@ -3,10 +3,13 @@
 // Both are streamed; neither is ever read whole into memory.
 import { FILE_PURPOSES, type FileFormat, isDataFormat } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
+import type { Delimiter, SourceEncoding } from '../../shared/ingest/dialect'
 import { createByteLimiter } from './byte-limit'
 import { CONTENT_TYPE, cleanFilename, detectFormat, mediaType } from './format'
 import { multipartBoundary, readMultipart } from './multipart'
 import { type StagedUpload, stageUpload } from './stage-upload'
+import type { DialectRequest } from './text-normalizer'
+import { isXlsx, xlsxToCsv } from './xlsx-to-csv'
 
 type Purpose = (typeof FILE_PURPOSES)[number]
 
@@ -21,7 +24,13 @@ export type ReceiveUploadOptions = {
   maxBytes: number
   /** The limit of one record of a CSV or JSONL file. */
   maxRecordBytes: number
-  query: { purpose?: Purpose | undefined; filename?: string | undefined }
+  query: {
+    purpose?: Purpose | undefined
+    filename?: string | undefined
+    encoding?: SourceEncoding | undefined
+    delimiter?: Delimiter | undefined
+    sheet?: string | undefined
+  }
 }
 
 export type ReceivedUpload = StagedUpload & {
@@ -29,6 +38,8 @@ export type ReceivedUpload = StagedUpload & {
   purpose: Purpose
   format: FileFormat
   contentType: string
+  /** The worksheet an uploaded XLSX workbook was read from. */
+  sheet: string | null
 }
 
 /** The byte limit of one uploaded file, from `MAX_UPLOAD_BYTES`. */
@@ -46,17 +57,38 @@ export async function receiveUpload(options: ReceiveUploadOptions): Promise<Rece
 }
 
 async function receiveRaw({ request, bucket, key, maxBytes, maxRecordBytes, query }: ReceiveUploadOptions) {
-  const format = detectFormat(request.headers.get('Content-Type'), query.filename ?? null)
+  const contentType = request.headers.get('Content-Type')
   if (!query.purpose) throw purposeError()
-  const staged = await stageUpload({
-    bucket,
-    key,
-    body: request.body ?? emptyStream(),
+  const prepared = await prepareBody(request.body ?? emptyStream(), contentType, query.filename, query)
+  const { format, sheet } = prepared
+  const staged = await stageUpload({ bucket, key, ...prepared, maxBytes, maxRecordBytes })
+  return describe(staged, {
+    filename: cleanFilename(query.filename, format),
+    purpose: query.purpose,
     format,
-    maxBytes,
-    maxRecordBytes,
+    sheet,
   })
-  return describe(staged, { filename: cleanFilename(query.filename, format), purpose: query.purpose, format })
+}
+
+/** What to store and how to read it: an XLSX workbook becomes the CSV of one of its sheets. */
+async function prepareBody(
+  body: ReadableStream<Uint8Array>,
+  contentType: string | null,
+  filename: string | null | undefined,
+  query: ReceiveUploadOptions['query'],
+): Promise<{
+  body: ReadableStream<Uint8Array>
+  format: FileFormat
+  dialect: DialectRequest
+  sheet: string | null
+}> {
+  if (isXlsx(contentType, filename)) {
+    const { csv, sheet } = await xlsxToCsv(body, query.sheet)
+    return { body: csv, format: 'csv', dialect: { encoding: 'utf-8', delimiter: ',' }, sheet }
+  }
+  if (query.sheet) throw errors.validation('`sheet` applies to XLSX workbooks only.')
+  const format = detectFormat(contentType, filename ?? null)
+  return { body, format, dialect: { encoding: query.encoding, delimiter: query.delimiter }, sheet: null }
 }
 
 async function receiveMultipart(options: ReceiveUploadOptions) {
@@ -70,7 +102,7 @@ async function receiveMultipart(options: ReceiveUploadOptions) {
   })
   const body = (request.body ?? emptyStream()).pipeThrough(envelope.stream)
   let purposeField: string | undefined
-  let file: { staged: StagedUpload; filename: string; format: FileFormat } | undefined
+  let file: { staged: StagedUpload; filename: string; format: FileFormat; sheet: string | null } | undefined
   try {
     for await (const part of readMultipart(body, boundary)) {
       if (part.name === 'purpose') {
@@ -78,22 +110,26 @@ async function receiveMultipart(options: ReceiveUploadOptions) {
         checkPurpose(purposeField)
       } else if (part.name === 'file') {
         if (file) throw errors.validation('Send one `file` part per request.')
-        const format = detectFormat(part.contentType, part.filename)
-        const staged = await stageUpload({ bucket, key, body: part.body, format, maxBytes, maxRecordBytes })
-        file = { staged, format, filename: cleanFilename(part.filename, format) }
+        const prepared = await prepareBody(part.body, part.contentType, part.filename, query)
+        const { format, sheet } = prepared
+        const staged = await stageUpload({ bucket, key, ...prepared, maxBytes, maxRecordBytes })
+        file = { staged, format, sheet, filename: cleanFilename(part.filename, format) }
       }
     }
     if (!file) throw errors.validation('The multipart body has no `file` part.')
     // A purpose field sent after the file is only known now, once the file is in R2.
     const purpose = checkPurpose(purposeField ?? query.purpose)
-    return describe(file.staged, { filename: file.filename, purpose, format: file.format })
+    return describe(file.staged, { filename: file.filename, purpose, format: file.format, sheet: file.sheet })
   } catch (error) {
     await file?.staged.abort()
     throw error
   }
 }
 
-function describe(staged: StagedUpload, meta: { filename: string; purpose: Purpose; format: FileFormat }) {
+function describe(
+  staged: StagedUpload,
+  meta: { filename: string; purpose: Purpose; format: FileFormat; sheet: string | null },
+) {
   return { ...staged, ...meta, contentType: CONTENT_TYPE[meta.format] }
 }
 

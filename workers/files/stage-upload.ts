@@ -1,12 +1,13 @@
 // Streams an upload into R2 while measuring it: the byte limit and the per-record limit are
-// enforced and the data records counted on the way, and the object only becomes visible when the
-// caller commits it.
+// enforced, a data file's encoding and delimiter found (text-normalizer.ts) and its records
+// counted on the way, and the object only becomes visible when the caller commits it.
 import { type FileFormat, isDataFormat } from '../../shared/db/schema'
 import { AppError } from '../../shared/errors'
 import { createRecordCounter, RecordTooLarge } from '../../shared/ingest/record-counter'
 import { createR2MultipartWriter } from '../../shared/r2-multipart-writer'
 import { createByteLimiter } from './byte-limit'
 import { CONTENT_TYPE } from './format'
+import { createTextNormalizer, type DialectRequest, type FoundDialect } from './text-normalizer'
 
 export type StageUploadOptions = {
   bucket: R2Bucket
@@ -16,11 +17,16 @@ export type StageUploadOptions = {
   maxBytes: number
   /** The limit of one record of a data file (MAX_RECORD_BYTES). */
   maxRecordBytes: number
+  /** An encoding or delimiter the uploader gave, used instead of the guess. */
+  dialect?: DialectRequest
 }
 
 export type StagedUpload = {
+  /** Bytes stored (a UTF-16 file is stored as UTF-8, so they may differ from those sent). */
   bytes: number
   records: number
+  /** A data file's encoding and delimiter; null for an image. */
+  dialect: FoundDialect | null
   /** Makes the object visible at its key. */
   commit: () => Promise<void>
   /** Drops the uploaded parts; never throws. */
@@ -38,6 +44,7 @@ export async function stageUpload({
   format,
   maxBytes,
   maxRecordBytes,
+  dialect,
 }: StageUploadOptions): Promise<StagedUpload> {
   const writer = await createR2MultipartWriter({
     bucket,
@@ -45,11 +52,16 @@ export async function stageUpload({
     httpMetadata: { contentType: CONTENT_TYPE[format] },
   })
   const limiter = createByteLimiter({ maxBytes })
-  // Data files have their records counted; an image is one record.
-  const counter = isDataFormat(format) ? createRecordCounter(format, { maxRecordBytes }) : null
+  // Data files have their text normalised and their records counted; an image is one record.
+  const data = isDataFormat(format) ? format : null
+  const normalizer = data ? createTextNormalizer(data, dialect) : null
+  const counter =
+    data && normalizer ? createRecordCounter(data, { maxRecordBytes, delimiter: normalizer.delimiter }) : null
   try {
     const limited = body.pipeThrough(limiter.stream)
-    await (counter ? limited.pipeThrough(counter.stream) : limited).pipeTo(writer.writable)
+    const stored =
+      normalizer && counter ? limited.pipeThrough(normalizer.stream).pipeThrough(counter.stream) : limited
+    await stored.pipeTo(writer.writable)
   } catch (error) {
     await writer.abort()
     if (error instanceof RecordTooLarge)
@@ -59,10 +71,11 @@ export async function stageUpload({
       })
     throw error
   }
-  const bytes = limiter.bytes()
+  const bytes = normalizer ? normalizer.storedBytes() : limiter.bytes()
   return {
     bytes,
     records: bytes === 0 ? 0 : counter ? counter.result().records : 1,
+    dialect: normalizer?.dialect() ?? null,
     commit: async () => {
       await writer.complete().catch(async (error: unknown) => {
         await writer.abort()

@@ -44,6 +44,10 @@ export async function storeUpload(env: Env, options: StoreUploadOptions): Promis
       contentType: upload.contentType,
       bytes: upload.bytes,
       records: upload.records,
+      encoding: upload.dialect?.encoding,
+      bom: upload.dialect?.bom,
+      delimiter: upload.dialect?.delimiter,
+      sheet: upload.sheet,
       r2Key: key,
       createdAt: Math.floor(Date.now() / 1000),
     })

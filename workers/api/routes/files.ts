@@ -27,6 +27,10 @@ function present(file: FileRow) {
     created_at: file.createdAt,
     format: file.format,
     records: file.records,
+    encoding: file.format === 'csv' || file.format === 'jsonl' ? file.encoding : null,
+    bom: file.bom,
+    delimiter: file.delimiter,
+    sheet: file.sheet,
   }
 }
 

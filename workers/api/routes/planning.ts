@@ -3,7 +3,7 @@
 import { and, eq } from 'drizzle-orm'
 import { db } from '../../../shared/db/client'
 import { files } from '../../../shared/db/schema'
-import { errors } from '../../../shared/errors'
+import { AppError, errors } from '../../../shared/errors'
 import { estimateSchema, previewRequestSchema, previewSchema } from '../../../shared/schemas/ai'
 import { type BatchCreate, batchCreateSchema } from '../../../shared/schemas/batches'
 import { estimateBatch } from '../../ai/estimate'
@@ -43,8 +43,8 @@ export const planningRoutes = createRouter()
       const tenantId = c.get('principal').tenantId
       const body = c.req.valid('json')
       const { task, params, settings, file, total } = await plan(c.env, tenantId, body)
-      const rows = await sampleRows(c.env, body, file, file ? ESTIMATE_SAMPLE_ROWS : total)
-      return c.json(estimateBatch({ task, params, settings, rows, total }), 200)
+      const { rows, refused } = await sampleRows(c.env, body, file, file ? ESTIMATE_SAMPLE_ROWS : total)
+      return c.json(estimateBatch({ task, params, settings, rows, refused, total }), 200)
     },
   )
   .openapi(
@@ -60,7 +60,14 @@ export const planningRoutes = createRouter()
       const tenantId = c.get('principal').tenantId
       const body = c.req.valid('json')
       const { task, params, settings, file } = await plan(c.env, tenantId, body)
-      const rows = await sampleRows(c.env, body, file, body.rows)
+      const { rows, refused } = await sampleRows(c.env, body, file, body.rows)
+      if (!rows.length)
+        throw new AppError(
+          'no_valid_rows',
+          400,
+          `None of the first ${body.rows} rows can be read: ${refused.map((row) => `row ${row.row}: ${row.message}`).join('; ')}`,
+          { refused },
+        )
       const results = await generateRows(c.env, {
         tenantId,
         task,
