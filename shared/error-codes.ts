@@ -98,6 +98,7 @@ export type ApiErrorCode =
   | 'batch_finished'
   | 'nothing_to_retry'
   | 'not_a_batch_file'
+  | 'unknown_columns'
   // URLs, webhooks and hooks
   | 'webhook_url_refused'
   | 'provider_url_refused'

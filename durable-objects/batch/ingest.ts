@@ -3,7 +3,7 @@
 // only named here (and refused when unreadable or their custom_id is bad or taken); their input is
 // checked by the consumer that runs them. A read is never longer than SLICE_BYTES plus the record
 // limit, however long a record of the file is.
-import { customIdProblem, generatedName, splitCustomId } from '../../shared/ingest/rows'
+import { customIdProblem, generatedName, mappedColumns, readRecord } from '../../shared/ingest/rows'
 import { parseSlice, skipRecord } from '../../shared/ingest/slice'
 import { TASK_STATE } from '../../shared/pipeline/chunks'
 import type { TaskError } from '../../shared/pipeline/messages'
@@ -68,7 +68,7 @@ function cutChunks(
       errors.set(seq, { customId: generatedName(seq), error })
       return
     }
-    const { customId } = splitCustomId(record.value)
+    const { customId } = readRecord(record.value, source.mapping)
     if (!customId) return
     const problem = customIdProblem(customId, seq)
     if (problem) errors.set(seq, { customId: generatedName(seq), error: problem })
@@ -162,7 +162,7 @@ export async function ingestSlice(
   }
   if (slice.header) {
     source.header = slice.header
-    const missing = Object.values(source.mapping ?? {}).filter((column) => !slice.header!.includes(column))
+    const missing = mappedColumns(source.mapping).filter((column) => !slice.header!.includes(column))
     if (missing.length)
       throw new IngestError(`The mapping names columns the file does not have: ${missing.join(', ')}.`)
   }

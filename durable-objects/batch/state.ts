@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { BatchRow, BatchStatus } from '../../shared/db/schema'
 import type { BatchError } from '../../shared/error-codes'
 import { DEFAULT_DIALECT, DELIMITERS, type Dialect } from '../../shared/ingest/dialect'
+import type { Mapping } from '../../shared/ingest/rows'
 import { runSettingsSchema } from '../../shared/pipeline/messages'
 import { SLICE_BYTES } from './ingest'
 import { emptyTally, finished, type Tally } from './tally'
@@ -22,7 +23,7 @@ export const startInputSchema = z.object({
   input: z.object({
     key: z.string().min(1),
     format: z.enum(['csv', 'jsonl']),
-    mapping: z.record(z.string(), z.string()).nullable(),
+    mapping: z.record(z.string(), z.union([z.string(), z.array(z.string())])).nullable(),
     dialect: z
       .object({ encoding: z.enum(['utf-8', 'windows-1252']), delimiter: z.enum(DELIMITERS) })
       .default(DEFAULT_DIALECT),
@@ -36,7 +37,7 @@ export type StartSpec = Omit<z.infer<typeof startInputSchema>, 'row'> & { row?: 
 export type FileSource = {
   key: string
   format: 'csv' | 'jsonl'
-  mapping: Record<string, string> | null
+  mapping: Mapping | null
   dialect: Dialect
   /** Next byte of the file to ingest; rows before it are in chunks already. */
   offset: number

@@ -3,6 +3,7 @@
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import type { BatchError } from '../error-codes'
 import { DELIMITERS, type Dialect, SOURCE_ENCODINGS, storedEncoding } from '../ingest/dialect'
+import type { Mapping } from '../ingest/rows'
 import { createdAt } from './columns'
 
 export const plans = sqliteTable('plans', {
@@ -266,7 +267,7 @@ export const batches = sqliteTable(
     params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>(),
     inputFileId: text('input_file_id'),
-    mapping: text('mapping', { mode: 'json' }).$type<Record<string, string>>(),
+    mapping: text('mapping', { mode: 'json' }).$type<Mapping>(),
     total: integer('total').notNull().default(0),
     completed: integer('completed').notNull().default(0),
     failed: integer('failed').notNull().default(0),

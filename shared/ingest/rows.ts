@@ -7,23 +7,43 @@ import type { RawRecord } from './slice'
 export const CUSTOM_ID_MAX = 256
 const GENERATED_NAME = /^row-(\d+)$/
 
-/** A row's input: its fields, with mapped input fields taken from their columns. */
-export function applyMapping(fields: Record<string, unknown>, mapping: Record<string, string> | null) {
-  if (!mapping) return fields
-  const input = { ...fields }
-  for (const [field, column] of Object.entries(mapping)) input[field] = fields[column]
-  return input
+/**
+ * Input field (or `custom_id`) ← the column it is read from, or the columns whose non-blank
+ * values are joined into it (`"features": ["Body (HTML)", "Tags"]`).
+ */
+export type Mapping = Record<string, string | string[]>
+
+/** The columns a mapping reads. */
+export function mappedColumns(mapping: Mapping | null): string[] {
+  return Object.values(mapping ?? {}).flat()
 }
 
-/** Reads `custom_id` from a file row's fields; the rest of the fields are the input. */
-export function splitCustomId(value: Record<string, unknown>): {
-  customId: string | null
-  fields: Record<string, unknown>
-} {
-  const { custom_id, ...fields } = value
-  const customId =
-    typeof custom_id === 'string' || typeof custom_id === 'number' ? String(custom_id).trim() : ''
-  return { customId: customId || null, fields }
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : ''
+}
+
+/**
+ * What a file row (or an inline item's input) means as a task: its name, from its `custom_id`
+ * column or the column mapped to `custom_id`, and its input, every other column with each mapped
+ * field read from its column(s).
+ */
+export function readRecord(
+  value: Record<string, unknown>,
+  mapping: Mapping | null,
+): { customId: string | null; input: Record<string, unknown> } {
+  const { custom_id, ...input } = value
+  const idColumn = mapping?.custom_id
+  const customId = typeof idColumn === 'string' ? text(value[idColumn]) : text(custom_id)
+  for (const [field, column] of Object.entries(mapping ?? {})) {
+    if (field === 'custom_id') continue
+    input[field] = Array.isArray(column)
+      ? column
+          .map((name) => text(value[name]))
+          .filter(Boolean)
+          .join('\n\n')
+      : value[column]
+  }
+  return { customId: customId || null, input }
 }
 
 /** The name a task gets when its row has no custom_id. */
@@ -32,8 +52,8 @@ export function generatedName(seq: number): string {
 }
 
 /** The task's name: the row's custom_id, or `row-{seq}`; an unreadable record has only the latter. */
-export function taskName(record: RawRecord, seq: number): string {
-  return (record.ok && splitCustomId(record.value).customId) || generatedName(seq)
+export function taskName(record: RawRecord, seq: number, mapping: Mapping | null): string {
+  return (record.ok && readRecord(record.value, mapping).customId) || generatedName(seq)
 }
 
 /**

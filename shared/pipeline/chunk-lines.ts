@@ -83,7 +83,7 @@ export async function chunkLines(
     const record = records[i]
     let line = lines[i]
     if (line === undefined) {
-      const name = record ? taskName(record, seq) : generatedName(seq)
+      const name = record ? taskName(record, seq, view.input.mapping) : generatedName(seq)
       line = JSON.stringify(
         failedLine(name, view.fallback ?? { code: 'unknown_error', message: 'The task failed.' }),
       )

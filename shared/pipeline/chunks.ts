@@ -4,6 +4,7 @@
 // lines in R2, so a batch's size is bounded by R2, not by the object's storage.
 import type { DataFormat } from '../db/schema'
 import type { Dialect } from '../ingest/dialect'
+import type { Mapping } from '../ingest/rows'
 import type { RunSettings, TaskError } from './messages'
 
 /** A task's state in its chunk's `states` bytes. */
@@ -26,7 +27,7 @@ export type InputRange = {
   key: string
   format: DataFormat
   header: string[] | null
-  mapping: Record<string, string> | null
+  mapping: Mapping | null
   dialect: Dialect
   start: number
   end: number

@@ -1,8 +1,8 @@
 // HTTP shapes of the AI settings (brand voice, templates, routes, provider keys) and of
 // realtime generation, previews, estimates and usage.
 import { z } from '@hono/zod-openapi'
-import { batchCreateSchema } from './batches'
-import { unixSeconds } from './common'
+import { batchCreateShape, oneInput } from './batches'
+import { requestObject, unixSeconds } from './common'
 
 export const brandSchema = z
   .object({
@@ -14,33 +14,29 @@ export const brandSchema = z
   })
   .openapi('Brand')
 
-export const brandUpdateSchema = z
-  .object({
-    voice: z.string().max(500).nullable().optional(),
-    audience: z.string().max(500).nullable().optional(),
-    language: z.string().max(50).nullable().optional(),
-    avoid_words: z.array(z.string().trim().min(1).max(100)).max(200).optional(),
-  })
-  .openapi('BrandUpdate')
+export const brandUpdateSchema = requestObject({
+  voice: z.string().max(500).nullable().optional(),
+  audience: z.string().max(500).nullable().optional(),
+  language: z.string().max(50).nullable().optional(),
+  avoid_words: z.array(z.string().trim().min(1).max(100)).max(200).optional(),
+}).openapi('BrandUpdate')
 
 const templateName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'use 1–80 lowercase letters, digits, - or _')
 
-export const templateCreateSchema = z
-  .object({
-    name: templateName,
-    task: z
-      .string()
-      .min(1)
-      .openapi({ description: 'The catalogue task whose output and limits the template keeps.' }),
-    body: z.string().min(1).max(20_000).openapi({
-      description: 'The user message, with `{{column}}` variables.',
-      example: 'Write about {{title}} made of {{material}}.',
-    }),
-    system: z.string().max(5_000).nullable().optional().openapi({ description: 'Extra instructions.' }),
-  })
-  .openapi('TemplateCreate')
+export const templateCreateSchema = requestObject({
+  name: templateName,
+  task: z
+    .string()
+    .min(1)
+    .openapi({ description: 'The catalogue task whose output and limits the template keeps.' }),
+  body: z.string().min(1).max(20_000).openapi({
+    description: 'The user message, with `{{column}}` variables.',
+    example: 'Write about {{title}} made of {{material}}.',
+  }),
+  system: z.string().max(5_000).nullable().optional().openapi({ description: 'Extra instructions.' }),
+}).openapi('TemplateCreate')
 
 export const templateSchema = z
   .object({
@@ -75,18 +71,16 @@ export const routeSchema = z
   })
   .openapi('Route')
 
-export const routeUpdateSchema = z
-  .object({ targets: z.array(targetSchema).min(1).max(5) })
-  .openapi('RouteUpdate')
+export const routeUpdateSchema = requestObject({ targets: z.array(targetSchema).min(1).max(5) }).openapi(
+  'RouteUpdate',
+)
 
-export const providerKeyUpdateSchema = z
-  .object({
-    api_key: z.string().min(1).max(500),
-    base_url: z.string().url().max(500).nullable().optional().openapi({
-      description: 'For OpenAI-compatible servers (Groq, vLLM, Ollama…); default is the provider’s own.',
-    }),
-  })
-  .openapi('ProviderKeyUpdate')
+export const providerKeyUpdateSchema = requestObject({
+  api_key: z.string().min(1).max(500),
+  base_url: z.string().url().max(500).nullable().optional().openapi({
+    description: 'For OpenAI-compatible servers (Groq, vLLM, Ollama…); default is the provider’s own.',
+  }),
+}).openapi('ProviderKeyUpdate')
 
 export const providerKeySchema = z
   .object({
@@ -99,16 +93,14 @@ export const providerKeySchema = z
 
 export const providerParamSchema = z.object({ provider: z.enum(['openai', 'anthropic']) })
 
-export const generateSchema = z
-  .object({
-    task: z.string().min(1),
-    input: z.record(z.string(), z.unknown()),
-    params: z.record(z.string(), z.unknown()).default({}),
-    model: z.string().min(1).max(200).optional(),
-    template: z.string().min(1).max(120).optional(),
-    cache: z.boolean().optional(),
-  })
-  .openapi('GenerateRequest')
+export const generateSchema = requestObject({
+  task: z.string().min(1),
+  input: z.record(z.string(), z.unknown()),
+  params: z.record(z.string(), z.unknown()).default({}),
+  model: z.string().min(1).max(200).optional(),
+  template: z.string().min(1).max(120).optional(),
+  cache: z.boolean().optional(),
+}).openapi('GenerateRequest')
 
 const usageSchema = z.object({ input_tokens: z.number().int(), output_tokens: z.number().int() })
 
@@ -126,8 +118,11 @@ export const generationSchema = z
   })
   .openapi('Generation')
 
-export const previewRequestSchema = batchCreateSchema
-  .and(z.object({ rows: z.number().int().min(1).max(20).default(5) }))
+export const previewRequestSchema = requestObject({
+  ...batchCreateShape,
+  rows: z.number().int().min(1).max(20).default(5),
+})
+  .refine(...oneInput)
   .openapi('PreviewRequest')
 
 export const previewSchema = z

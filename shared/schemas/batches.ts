@@ -1,45 +1,59 @@
 // HTTP shapes of batches.
 import { z } from '@hono/zod-openapi'
 import { BATCH_STATUSES } from '../db/schema'
-import { listOf, listQuerySchema, unixSeconds } from './common'
+import { listOf, listQuerySchema, requestObject, unixSeconds } from './common'
 
 const metadata = z
   .record(z.string().max(64), z.string().max(512))
   .refine((value) => Object.keys(value).length <= 16, 'metadata holds at most 16 keys')
 
-export const batchCreateSchema = z
-  .object({
-    task: z
-      .string()
-      .min(1)
-      .openapi({ description: 'Task type from the catalogue, e.g. product_description.' }),
-    params: z.record(z.string(), z.unknown()).default({}),
-    model: z.string().min(1).max(200).optional(),
-    metadata: metadata.optional(),
-    items: z
-      .array(z.object({ custom_id: z.string().min(1).max(256), input: z.record(z.string(), z.unknown()) }))
-      .min(1)
-      .optional(),
-    input_file_id: z.string().optional(),
-    mapping: z
-      .record(z.string(), z.string())
-      .optional()
-      .openapi({ description: 'Input field ← file column. Columns map by name where not given.' }),
-    template: z
-      .string()
-      .min(1)
-      .max(120)
-      .optional()
-      .openapi({ description: 'A custom template, `name` (latest version) or `name@version`.' }),
-    cache: z.boolean().optional().openapi({
-      description:
-        'Reuse answers of identical earlier requests of the tenant and store new ones (default false for batches).',
-    }),
+const column = z.string().min(1).max(256)
+
+/** Input field (or custom_id) ← the file column it is read from, or the columns joined into it. */
+export const mappingSchema = z
+  .record(z.string().min(1).max(64), z.union([column, z.array(column).min(1).max(10)]))
+  .refine((mapping) => !Array.isArray(mapping.custom_id), {
+    message: 'custom_id is read from one column.',
+    path: ['custom_id'],
   })
-  .refine((body) => (body.items === undefined) !== (body.input_file_id === undefined), {
-    message: 'Send either items or input_file_id.',
-    path: ['items'],
+  .openapi({
+    description:
+      'Input field ← file column, e.g. `{ "title": "Title", "custom_id": "Handle" }`; a list joins the non-blank values of several columns (`"features": ["Body (HTML)", "Tags"]`). Fields left out are read from the column of the same name, matched without regard to case, spaces, hyphens or underscores.',
   })
+
+/** The fields of a batch request (also those of a preview, which adds `rows`). */
+export const batchCreateShape = {
+  task: z.string().min(1).openapi({ description: 'Task type from the catalogue, e.g. product_description.' }),
+  params: z.record(z.string(), z.unknown()).default({}),
+  model: z.string().min(1).max(200).optional(),
+  metadata: metadata.optional(),
+  items: z
+    .array(z.object({ custom_id: z.string().min(1).max(256), input: z.record(z.string(), z.unknown()) }))
+    .min(1)
+    .optional(),
+  input_file_id: z.string().optional(),
+  mapping: mappingSchema.optional(),
+  template: z
+    .string()
+    .min(1)
+    .max(120)
+    .optional()
+    .openapi({ description: 'A custom template, `name` (latest version) or `name@version`.' }),
+  cache: z.boolean().optional().openapi({
+    description:
+      'Reuse answers of identical earlier requests of the tenant and store new ones (default false for batches).',
+  }),
+}
+
+/** Items or a file, not both: the refinement of a batch request and a preview alike. */
+export const oneInput = [
+  (body: { items?: unknown; input_file_id?: unknown }) =>
+    (body.items === undefined) !== (body.input_file_id === undefined),
+  { message: 'Send either items or input_file_id.', path: ['items'] },
+] satisfies [unknown, { message: string; path: string[] }]
+
+export const batchCreateSchema = requestObject(batchCreateShape)
+  .refine(...oneInput)
   .openapi('BatchCreate')
 
 export type BatchCreate = z.infer<typeof batchCreateSchema>
@@ -56,7 +70,7 @@ export const batchSchema = z
     params: z.record(z.string(), z.unknown()),
     metadata: z.record(z.string(), z.string()).nullable(),
     input_file_id: z.string().nullable(),
-    mapping: z.record(z.string(), z.string()).nullable(),
+    mapping: mappingSchema.nullable(),
     template: z.string().nullable().openapi({ description: '`name@version` of the template used.' }),
     request_counts: z.object({
       total: z.number().int(),
@@ -78,7 +92,16 @@ export const batchListSchema = listOf(batchSchema, 'BatchList')
 
 export const batchListQuerySchema = listQuerySchema.extend({ status: z.enum(BATCH_STATUSES).optional() })
 
-export const resultsQuerySchema = z.object({ format: z.enum(['jsonl', 'csv']).default('jsonl') })
+export const resultsQuerySchema = z.object({
+  format: z.enum(['jsonl', 'csv']).default('jsonl'),
+  bom: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((value) => value === 'true' || value === '1')
+    .openapi({
+      description: 'CSV only: start with a UTF-8 byte order mark, so Excel shows accents (`bom=1`).',
+    }),
+})
 
 export const batchErrorSchema = z
   .object({ custom_id: z.string(), error: errorSchema })

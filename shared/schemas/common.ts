@@ -1,6 +1,20 @@
 // Shapes every resource shares: the error envelope, list pages and cursors.
 import { z } from '@hono/zod-openapi'
 
+/**
+ * The object of a request body: a field it does not know is refused with the known ones named, so
+ * a typo (`avoid` for `avoid_words`) fails at the door instead of being silently ignored.
+ */
+export function requestObject<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape).join(', ')
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}; the known ones are ${known}.`
+        : undefined,
+  })
+}
+
 export const errorEnvelopeSchema = z
   .object({
     error: z.object({

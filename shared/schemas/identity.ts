@@ -1,7 +1,7 @@
 // HTTP shapes of identity resources: sign-in, API keys, members, tenant settings, audit log.
 import { z } from '@hono/zod-openapi'
 import { ROLES } from '../db/schema'
-import { listOf, unixSeconds } from './common'
+import { listOf, requestObject, unixSeconds } from './common'
 
 const SCOPES = ['read', 'write', 'admin'] as const
 const email = z
@@ -10,31 +10,27 @@ const email = z
   .transform((value) => value.toLowerCase())
 const password = z.string().min(10, 'Passwords need at least 10 characters.').max(256)
 
-export const signupSchema = z
-  .object({
-    tenant_name: z.string().trim().min(1).max(100),
-    name: z.string().trim().min(1).max(100),
-    email,
-    password,
-  })
-  .openapi('SignupRequest')
+export const signupSchema = requestObject({
+  tenant_name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(100),
+  email,
+  password,
+}).openapi('SignupRequest')
 
-export const signInSchema = z
-  .object({
-    email,
-    password: z.string().min(1).max(256),
-    tenant_id: z
-      .string()
-      .optional()
-      .openapi({ description: 'Needed when the user belongs to several tenants.' }),
-  })
-  .openapi('SignInRequest')
+export const signInSchema = requestObject({
+  email,
+  password: z.string().min(1).max(256),
+  tenant_id: z
+    .string()
+    .optional()
+    .openapi({ description: 'Needed when the user belongs to several tenants.' }),
+}).openapi('SignInRequest')
 
-export const refreshSchema = z.object({ refresh_token: z.string().min(1) }).openapi('RefreshRequest')
+export const refreshSchema = requestObject({ refresh_token: z.string().min(1) }).openapi('RefreshRequest')
 
-export const verifyEmailSchema = z
-  .object({ token: z.string().min(1).max(128).openapi({ description: 'The token from the mail.' }) })
-  .openapi('VerifyEmailRequest')
+export const verifyEmailSchema = requestObject({
+  token: z.string().min(1).max(128).openapi({ description: 'The token from the mail.' }),
+}).openapi('VerifyEmailRequest')
 
 export const emailVerificationSchema = z
   .object({
@@ -83,13 +79,11 @@ export const apiKeyCreatedSchema = apiKeySchema
   .extend({ key: z.string().openapi({ description: 'The secret key. Shown only in this response.' }) })
   .openapi('ApiKeyCreated')
 
-export const apiKeyCreateSchema = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    scopes: z.array(z.enum(SCOPES)).min(1).default(['read', 'write']),
-    expires_in_days: z.number().int().min(1).max(3650).optional(),
-  })
-  .openapi('ApiKeyCreate')
+export const apiKeyCreateSchema = requestObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(SCOPES)).min(1).default(['read', 'write']),
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+}).openapi('ApiKeyCreate')
 
 export const apiKeyListSchema = listOf(apiKeySchema, 'ApiKeyList')
 
@@ -108,7 +102,9 @@ export const memberListSchema = z
   .object({ object: z.literal('list'), data: z.array(memberSchema) })
   .openapi('MemberList')
 
-export const invitationCreateSchema = z.object({ email, role: z.enum(ROLES) }).openapi('InvitationCreate')
+export const invitationCreateSchema = requestObject({ email, role: z.enum(ROLES) }).openapi(
+  'InvitationCreate',
+)
 
 export const INVITATION_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const
 
@@ -130,25 +126,23 @@ export const invitationSchema = z
 
 export const invitationListSchema = listOf(invitationSchema, 'InvitationList')
 
-export const invitationAcceptSchema = z
-  .object({
-    token: z.string().min(1).max(128).openapi({ description: 'The token from the invitation mail.' }),
-    email: email.openapi({ description: 'The invited address; the token works for it only.' }),
-    password: z.string().min(1).max(256).optional().openapi({
-      description:
-        'An existing account: its password (or send its access token as the bearer instead). A new account: the password it will have, at least 10 characters.',
-    }),
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .optional()
-      .openapi({ description: 'A new account’s name; the email when left out.' }),
-  })
-  .openapi('InvitationAccept')
+export const invitationAcceptSchema = requestObject({
+  token: z.string().min(1).max(128).openapi({ description: 'The token from the invitation mail.' }),
+  email: email.openapi({ description: 'The invited address; the token works for it only.' }),
+  password: z.string().min(1).max(256).optional().openapi({
+    description:
+      'An existing account: its password (or send its access token as the bearer instead). A new account: the password it will have, at least 10 characters.',
+  }),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: 'A new account’s name; the email when left out.' }),
+}).openapi('InvitationAccept')
 
-export const memberUpdateSchema = z.object({ role: z.enum(ROLES) }).openapi('MemberUpdate')
+export const memberUpdateSchema = requestObject({ role: z.enum(ROLES) }).openapi('MemberUpdate')
 
 export const userIdParamSchema = z.object({ user_id: z.string().min(1).max(64) })
 
@@ -170,20 +164,18 @@ export const tenantSchema = z
   })
   .openapi('Tenant')
 
-export const tenantUpdateSchema = z
-  .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    oidc: z
-      .object({
-        issuer: z.url(),
-        jwks_url: z.url({ protocol: /^https?$/ }),
-        audience: z.string().min(1).max(200).optional(),
-      })
-      .nullable()
-      .optional()
-      .openapi({ description: 'An OpenID Connect issuer whose tokens sign members in; null removes it.' }),
-  })
-  .openapi('TenantUpdate')
+export const tenantUpdateSchema = requestObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  oidc: z
+    .object({
+      issuer: z.url(),
+      jwks_url: z.url({ protocol: /^https?$/ }),
+      audience: z.string().min(1).max(200).optional(),
+    })
+    .nullable()
+    .optional()
+    .openapi({ description: 'An OpenID Connect issuer whose tokens sign members in; null removes it.' }),
+}).openapi('TenantUpdate')
 
 export const auditEntrySchema = z
   .object({

@@ -2,7 +2,7 @@
 // each with the rules that turn what it sends into work.
 import { z } from '@hono/zod-openapi'
 import { INTEGRATION_KINDS } from '../db/schema'
-import { listOf, unixSeconds } from './common'
+import { listOf, requestObject, unixSeconds } from './common'
 
 export const SHOPIFY_TOPICS = ['products/create', 'products/update'] as const
 export const SHOPIFY_TASKS = ['product_description', 'seo_meta'] as const
@@ -54,7 +54,7 @@ const name = z.string().trim().min(1).max(100)
 
 export const integrationCreateSchema = z
   .discriminatedUnion('kind', [
-    z.object({
+    requestObject({
       kind: z.literal('shopify'),
       name: name.optional(),
       shop_domain: z
@@ -64,24 +64,23 @@ export const integrationCreateSchema = z
       app_secret: z.string().min(16).max(256).openapi({ description: 'The Shopify app’s client secret.' }),
       rules: shopifyRulesSchema.optional(),
     }),
-    z.object({
+    requestObject({
       kind: z.literal('slack'),
       name: name.optional(),
       team_id: z.string().regex(/^T[A-Z0-9]{2,20}$/, 'A Slack team id looks like T0123ABCD.'),
     }),
-    z.object({ kind: z.literal('generic'), name, mapping: genericMappingSchema }),
+    requestObject({ kind: z.literal('generic'), name, mapping: genericMappingSchema }),
   ])
   .openapi('IntegrationCreate')
 export type IntegrationCreate = z.infer<typeof integrationCreateSchema>
 
-export const integrationUpdateSchema = z
-  .object({
-    name: name.optional(),
-    enabled: z.boolean().optional(),
-    app_secret: z.string().min(16).max(256).optional().openapi({ description: 'Shopify only.' }),
-    rules: shopifyRulesSchema.optional().openapi({ description: 'Shopify only.' }),
-    mapping: genericMappingSchema.optional().openapi({ description: 'Generic hooks only.' }),
-  })
+export const integrationUpdateSchema = requestObject({
+  name: name.optional(),
+  enabled: z.boolean().optional(),
+  app_secret: z.string().min(16).max(256).optional().openapi({ description: 'Shopify only.' }),
+  rules: shopifyRulesSchema.optional().openapi({ description: 'Shopify only.' }),
+  mapping: genericMappingSchema.optional().openapi({ description: 'Generic hooks only.' }),
+})
   .refine((body) => Object.keys(body).length > 0, 'Send at least one field to change.')
   .openapi('IntegrationUpdate')
 export type IntegrationUpdate = z.infer<typeof integrationUpdateSchema>

@@ -1,7 +1,7 @@
 // HTTP shapes of outbound webhooks: endpoints, secret rotation and the delivery log.
 import { z } from '@hono/zod-openapi'
 import { DELIVERY_STATUSES, DELIVERY_TRIGGERS, WEBHOOK_KINDS } from '../db/schema'
-import { listOf, unixSeconds } from './common'
+import { listOf, requestObject, unixSeconds } from './common'
 
 export const EVENT_TYPES = [
   'batch.created',
@@ -24,26 +24,23 @@ const events = z
   .min(1)
   .openapi({ description: 'Event types to deliver. Default: all (Slack: the three batch-end events).' })
 
-export const webhookCreateSchema = z
-  .object({
-    url: z.string().min(1).max(2048).openapi({ example: 'https://example.com/iabulk/events' }),
-    kind: z
-      .enum(WEBHOOK_KINDS)
-      .default('standard')
-      .openapi({ description: '`standard`: signed JSON events. `slack`: a Slack incoming-webhook URL.' }),
-    events: events.optional(),
-    description: z.string().max(500).optional(),
-    enabled: z.boolean().default(true),
-  })
-  .openapi('WebhookCreate')
+export const webhookCreateSchema = requestObject({
+  url: z.string().min(1).max(2048).openapi({ example: 'https://example.com/iabulk/events' }),
+  kind: z
+    .enum(WEBHOOK_KINDS)
+    .default('standard')
+    .openapi({ description: '`standard`: signed JSON events. `slack`: a Slack incoming-webhook URL.' }),
+  events: events.optional(),
+  description: z.string().max(500).optional(),
+  enabled: z.boolean().default(true),
+}).openapi('WebhookCreate')
 
-export const webhookUpdateSchema = z
-  .object({
-    url: z.string().min(1).max(2048).optional(),
-    events: events.optional(),
-    description: z.string().max(500).nullable().optional(),
-    enabled: z.boolean().optional().openapi({ description: 'Enabling again clears the failure count.' }),
-  })
+export const webhookUpdateSchema = requestObject({
+  url: z.string().min(1).max(2048).optional(),
+  events: events.optional(),
+  description: z.string().max(500).nullable().optional(),
+  enabled: z.boolean().optional().openapi({ description: 'Enabling again clears the failure count.' }),
+})
   .refine((body) => Object.keys(body).length > 0, 'Send at least one field to change.')
   .openapi('WebhookUpdate')
 
@@ -82,17 +79,15 @@ export const webhookWithSecretSchema = webhookSchema
 
 export const webhookListSchema = listOf(webhookSchema, 'WebhookEndpointList')
 
-export const rotateSecretSchema = z
-  .object({
-    overlap_seconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(7 * 86400)
-      .default(86400)
-      .openapi({ description: 'How long the old secret keeps signing too (default one day, at most 7).' }),
-  })
-  .openapi('WebhookSecretRotation')
+export const rotateSecretSchema = requestObject({
+  overlap_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86400)
+    .default(86400)
+    .openapi({ description: 'How long the old secret keeps signing too (default one day, at most 7).' }),
+}).openapi('WebhookSecretRotation')
 
 export const deliverySchema = z
   .object({

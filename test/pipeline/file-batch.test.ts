@@ -41,9 +41,12 @@ describe('batches from uploaded files', () => {
     const csvResults = await (
       await call(`/v1/batches/${batch.id}/results?format=csv`, { token: owner.accessToken })
     ).text()
-    expect(csvResults.split('\r\n')[0]).toMatch(
-      /^custom_id,title,features,(\w+,)*status,output_description,violations,error_code,error_message$/,
+    // The file's own columns as they were, then the outputs.
+    const [header, first] = csvResults.split('\r\n')
+    expect(header).toBe(
+      'custom_id,Product Name,Notes,status,output_description,cost_usd,violations,error_code,error_message',
     )
+    expect(first).toMatch(/^sku-1,"Jacket 1, waterproof","says ""hi""\nline two",succeeded,/)
   })
 
   it('runs a file with a record near the 1 MiB record limit, every task once', async () => {
@@ -116,19 +119,18 @@ describe('batches from uploaded files', () => {
     expect(['positive', 'negative', 'neutral']).toContain(lines[0].output.label)
   })
 
-  it('fails the batch with the reason when the mapping names a missing column', async () => {
+  it('refuses at creation, and in the estimate, a mapping to a column the file does not have', async () => {
     const owner = await signUp()
-    const file = await upload(owner.accessToken, 'name\nShoes\n', 'text/csv', 'x.csv')
-    const batch = await createBatch(owner.accessToken, {
-      task: 'seo_meta',
-      input_file_id: file.id,
-      mapping: { title: 'Title' },
-    })
-    const failed = await waitForStatus(owner.accessToken, batch.id, ['failed'])
-    expect(failed.error).toMatchObject({
-      code: 'invalid_input_file',
-      message: expect.stringContaining('Title'),
-    })
+    const file = await upload(owner.accessToken, 'name,price\nShoes,10\n', 'text/csv', 'x.csv')
+    const request = { task: 'seo_meta', input_file_id: file.id, mapping: { title: 'Title' } }
+    for (const path of ['/v1/batches', '/v1/estimate']) {
+      const refused = await callJson(path, 400, { method: 'POST', token: owner.accessToken, json: request })
+      expect(refused.error).toMatchObject({
+        code: 'unknown_columns',
+        message: 'The mapping names column the file does not have: Title. Its columns: name, price.',
+      })
+    }
+    expect((await callJson('/v1/batches', 200, { token: owner.accessToken })).data).toEqual([])
   })
 
   it('answers 404 for another tenant’s input file', async () => {

@@ -128,7 +128,7 @@ describe('a batch of inline items', () => {
     expect(csv.headers.get('Content-Type')).toContain('text/csv')
     const [header, row] = (await csv.text()).split('\r\n')
     expect(header).toBe(
-      'custom_id,title,content,keywords,status,output_title,output_description,violations,error_code,error_message',
+      'custom_id,title,content,keywords,status,output_title,output_description,cost_usd,violations,error_code,error_message',
     )
     expect(row).toMatch(/^p1,"Wool, ""merino"" socks",,,succeeded,"Wool, ""merino"" socks",/)
   })

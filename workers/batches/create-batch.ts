@@ -21,31 +21,24 @@ import { DEFAULT_DIALECT, type Dialect } from '../../shared/ingest/dialect'
 import type { RunSettings } from '../../shared/pipeline/messages'
 import type { BatchCreate } from '../../shared/schemas/batches'
 import { requireTask } from '../../shared/tasks'
+import { parseTaskParams } from '../../shared/tasks/params'
 import { resolveRunSettings } from '../ai/run-settings'
 import { requireVerifiedOwner } from '../identity/email-verification'
 import type { Principal } from '../identity/principal'
+import { batchMapping } from './batch-mapping'
 import { dataFormatOf, sampleRows } from './sample-rows'
 
 export function validateTask(body: BatchCreate) {
   const task = requireTask(body.task)
-  const params = task.params.safeParse(body.params)
-  if (!params.success) {
-    throw errors.validation(
-      'The params do not fit the task.',
-      params.error.issues.map((issue) => ({
-        path: ['params', ...issue.path].join('.'),
-        message: issue.message,
-      })),
-    )
-  }
-  const fields = Object.keys((task.input as { shape?: object }).shape ?? {})
+  const params = parseTaskParams(task, body.params)
+  const fields = [...Object.keys((task.input as { shape?: object }).shape ?? {}), 'custom_id']
   const unknown = Object.keys(body.mapping ?? {}).filter((field) => !fields.includes(field))
   if (unknown.length && !body.template) {
     throw errors.validation(
       `The mapping names input fields the task does not have: ${unknown.join(', ')}. It takes: ${fields.join(', ')}.`,
     )
   }
-  return { task, params: params.data as Record<string, unknown> }
+  return { task, params }
 }
 
 /** The columns rows will have: keys of the first rows (inline or in the file) and the mapped fields. */
@@ -133,6 +126,7 @@ export async function createBatch(
     : undefined
   if (body.input_file_id && !file) throw errors.notFound('Input file')
   const format = file ? dataFormatOf(file) : null
+  const mapping = await batchMapping(env, task, body.mapping ?? null, file)
   const settings = await resolveRunSettings(env, tenantId, {
     task,
     model: body.model,
@@ -141,7 +135,11 @@ export async function createBatch(
     // a write and fill the tenant's cache object (≤ 10 GB, ~16M answers) within minutes at full rate.
     cache: body.cache ?? false,
   })
-  if (settings.template) checkTemplateVariables(settings, await inputColumns(env, body, file))
+  if (settings.template)
+    checkTemplateVariables(
+      settings,
+      await inputColumns(env, { ...body, mapping: mapping ?? undefined }, file),
+    )
   const total = file ? file.records : body.items!.length
 
   const batchId = newId('bat')
@@ -169,7 +167,7 @@ export async function createBatch(
           params,
           metadata: body.metadata ?? null,
           inputFileId: file?.id ?? null,
-          mapping: body.mapping ?? null,
+          mapping,
           template: settings.template ? `${settings.template.name}@${settings.template.version}` : null,
           total,
         })
@@ -190,7 +188,7 @@ export async function createBatch(
     const summary = await batchCoordinator(env, tenantId, batchId).start({
       ...spec,
       row: row[0],
-      input: { ...(await inputFile(env, tenantId, batchId, input)), mapping: body.mapping ?? null },
+      input: { ...(await inputFile(env, tenantId, batchId, input)), mapping },
     })
     await emitBatchCreated(env, { ...spec, ...summary })
     return { batch: presentBatch(row[0]!, summary), replayed: false }

@@ -4,7 +4,7 @@
 import { batchCoordinator } from '../../durable-objects/stubs'
 import { mapWithConcurrency } from '../../shared/concurrency'
 import { csvRow } from '../../shared/csv-cell'
-import { applyMapping, splitCustomId } from '../../shared/ingest/rows'
+import { type Mapping, readRecord } from '../../shared/ingest/rows'
 import type { RawRecord } from '../../shared/ingest/slice'
 import { type ChunkLine, chunkLines } from '../../shared/pipeline/chunk-lines'
 import { lastSeqOf } from '../../shared/pipeline/chunks'
@@ -37,30 +37,44 @@ function objectKeys(schema: unknown): string[] {
   return shape && typeof shape === 'object' ? Object.keys(shape) : []
 }
 
-/** CSV columns: custom_id, the task's input fields, status, its output fields, violations, error code and message. */
-export function csvColumns(task: TaskDefinition, mapping: Record<string, string> | null) {
-  const input = objectKeys(task.input)
+/**
+ * CSV columns: custom_id; a CSV file's own columns, every one as it was (so Handle, SKU, Vendor or
+ * price stay beside the outputs), or else the task's input fields; status; the output fields;
+ * cost; violations; error code and message.
+ */
+export function csvColumns(
+  task: TaskDefinition,
+  input: { header: string[] | null; mapping: Mapping | null },
+) {
+  const ownColumns = input.header?.filter((column) => column !== 'custom_id') ?? null
+  const inputColumns = ownColumns ?? objectKeys(task.input)
   const output = objectKeys(task.output)
   const header = [
     'custom_id',
-    ...input,
+    ...inputColumns,
     'status',
     ...output.map((key) => `output_${key}`),
+    'cost_usd',
     'violations',
     'error_code',
     'error_message',
   ]
   const line = (entry: ChunkLine) => {
     const record: RawRecord | undefined = entry.record
-    const inputValues = record?.ok ? applyMapping(splitCustomId(record.value).fields, mapping) : {}
+    const inputValues = !record?.ok
+      ? {}
+      : ownColumns
+        ? record.value
+        : readRecord(record.value, input.mapping).input
     const result: ResultLine = JSON.parse(entry.line)
     const outputValues = (result.output ?? {}) as Record<string, unknown>
     const error: Partial<TaskError> = result.error ?? {}
     return csvRow([
       result.custom_id,
-      ...input.map((key) => inputValues[key]),
+      ...inputColumns.map((key) => inputValues[key]),
       result.status,
       ...output.map((key) => outputValues[key]),
+      result.cost_usd,
       (result.violations ?? []).join('; '),
       error.code,
       error.message,
@@ -79,7 +93,7 @@ export async function readResultPage(
   const csv = options.format === 'csv'
   const entries: ChunkLine[] = []
   let afterSeq = options.afterSeq
-  let mapping: Record<string, string> | null = null
+  let input: { header: string[] | null; mapping: Mapping | null } = { header: null, mapping: null }
   let done = false
   while (entries.length < options.limit) {
     const views = await coordinator.resultChunks({
@@ -91,7 +105,7 @@ export async function readResultPage(
       done = true
       break
     }
-    mapping = views[0]!.input.mapping
+    input = views[0]!.input
     const read = await mapWithConcurrency(views, READS_IN_FLIGHT, (view) =>
       chunkLines(env.FILES, view, { failedOnly: options.failedOnly, records: csv }),
     )
@@ -99,7 +113,7 @@ export async function readResultPage(
     afterSeq = lastSeqOf(views.at(-1)!)
   }
   const page = entries.slice(0, options.limit)
-  const columns = csv ? csvColumns(batch.task, mapping) : null
+  const columns = csv ? csvColumns(batch.task, input) : null
   return {
     header: columns && options.afterSeq === 0 ? columns.header : null,
     lines: page.map((entry) => (columns ? columns.line(entry) : entry.line)),

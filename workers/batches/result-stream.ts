@@ -30,12 +30,18 @@ function jsonlStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
   })
 }
 
-function csvStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
+/** A UTF-8 byte order mark: Excel reads a CSV that starts with one as UTF-8 (accents intact). */
+const UTF8_BOM = new Uint8Array([0xef, 0xbb, 0xbf])
+
+function csvStream(env: Env, row: BatchRow, options: { bom: boolean }): ReadableStream<Uint8Array> {
   const batch = { tenantId: row.tenantId, batchId: row.id, task: requireTask(row.task) }
   const encoder = new TextEncoder()
   let afterSeq = 0
   let done = false
   return new ReadableStream({
+    start(controller) {
+      if (options.bom) controller.enqueue(UTF8_BOM)
+    },
     async pull(controller) {
       if (done) return controller.close()
       const page = await readResultPage(env, batch, { format: 'csv', afterSeq, limit: PAGE_LINES })
@@ -48,6 +54,11 @@ function csvStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
   })
 }
 
-export function streamResults(env: Env, row: BatchRow, format: 'jsonl' | 'csv'): ReadableStream<Uint8Array> {
-  return format === 'jsonl' ? jsonlStream(env, row) : csvStream(env, row)
+export function streamResults(
+  env: Env,
+  row: BatchRow,
+  format: 'jsonl' | 'csv',
+  options: { bom?: boolean } = {},
+): ReadableStream<Uint8Array> {
+  return format === 'jsonl' ? jsonlStream(env, row) : csvStream(env, row, { bom: options.bom ?? false })
 }

@@ -4,11 +4,13 @@
 
 import { type DataFormat, dialectOf, type FileRow, isDataFormat } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
-import { applyMapping, splitCustomId } from '../../shared/ingest/rows'
+import { generatedName, readRecord } from '../../shared/ingest/rows'
 import { parseSlice } from '../../shared/ingest/slice'
 import type { BatchCreate } from '../../shared/schemas/batches'
 
 const SAMPLE_BYTES = 1 << 20
+/** Read for a CSV's header: it is at most one record, and records are rarely this long. */
+const HEADER_BYTES = 64 * 1024
 
 /** The format of a batch input file; an image file is refused. */
 export function dataFormatOf(file: FileRow): DataFormat {
@@ -18,6 +20,20 @@ export function dataFormatOf(file: FileRow): DataFormat {
     400,
     `File ${file.id} is an image; batches read CSV or JSON Lines files.`,
   )
+}
+
+/** A CSV file's columns (from its header); null for JSON Lines, whose lines name their own fields. */
+export async function fileColumns(env: Env, file: FileRow): Promise<string[] | null> {
+  if (dataFormatOf(file) !== 'csv') return null
+  for (let length = Math.min(file.bytes, HEADER_BYTES); ; length = Math.min(file.bytes, length * 16)) {
+    const object = await env.FILES.get(file.r2Key, { range: { offset: 0, length } })
+    if (!object) throw errors.notFound('Input file')
+    const bytes = new Uint8Array(await object.arrayBuffer())
+    const final = length === file.bytes
+    const slice = parseSlice('csv', bytes, { header: null, final, dialect: dialectOf(file) })
+    if (slice.header) return slice.header
+    if (final) return null
+  }
 }
 
 export type SampleRow = { customId: string; input: Record<string, unknown> }
@@ -34,7 +50,7 @@ export async function sampleRows(
   if (!file) {
     const rows = (body.items ?? [])
       .slice(0, limit)
-      .map((item) => ({ customId: item.custom_id, input: applyMapping(item.input, mapping) }))
+      .map((item) => ({ customId: item.custom_id, input: readRecord(item.input, mapping).input }))
     return { rows, refused: [] }
   }
   const length = Math.min(file.bytes, SAMPLE_BYTES)
@@ -53,8 +69,8 @@ export async function sampleRows(
       refused.push({ row: index + 1, message: record.error })
       continue
     }
-    const { customId, fields } = splitCustomId(record.value)
-    rows.push({ customId: customId ?? `row-${index + 1}`, input: applyMapping(fields, mapping) })
+    const { customId, input } = readRecord(record.value, mapping)
+    rows.push({ customId: customId ?? generatedName(index + 1), input })
   }
   return { rows, refused }
 }

@@ -6,7 +6,7 @@
 // counts, so nothing counts twice and a part no report names is never read.
 
 import { batchCoordinator } from '../../durable-objects/stubs'
-import { applyMapping, generatedName, splitCustomId, taskName } from '../../shared/ingest/rows'
+import { generatedName, readRecord, taskName } from '../../shared/ingest/rows'
 import { backoffSeconds } from '../../shared/pipeline/backoff'
 import { readChunkRecords } from '../../shared/pipeline/chunk-input'
 import { type ChunkLease, partKey } from '../../shared/pipeline/chunks'
@@ -51,7 +51,7 @@ async function readOpenRows(env: Env, lease: ChunkLease, task: TaskDefinition) {
   const names = new Map<number, string>()
   for (const seq of lease.open) {
     const record = records[seq - lease.firstSeq]
-    const name = record ? taskName(record, seq) : generatedName(seq)
+    const name = record ? taskName(record, seq, lease.input.mapping) : generatedName(seq)
     names.set(seq, name)
     if (!record?.ok) {
       const reason = record ? record.error : 'the row is missing from the input file'
@@ -62,7 +62,7 @@ async function readOpenRows(env: Env, lease: ChunkLease, task: TaskDefinition) {
       })
       continue
     }
-    const fields = applyMapping(splitCustomId(record.value).fields, lease.input.mapping)
+    const fields = readRecord(record.value, lease.input.mapping).input
     const read = readRowInput(task, lease.settings.template, fields)
     if (read.ok) items.push({ seq, customId: name, input: read.input as Record<string, unknown> })
     else

@@ -33,9 +33,9 @@ export const batchOutputRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { format } = c.req.valid('query')
+      const { format, bom } = c.req.valid('query')
       const row = await loadBatchRow(c.env, c.get('principal').tenantId, c.req.valid('param').id)
-      return c.body(await streamResults(c.env, row, format), 200, {
+      return c.body(await streamResults(c.env, row, format, { bom }), 200, {
         'Content-Type': CONTENT_TYPES[format],
         'Content-Disposition': `attachment; filename="${row.id}-results.${format}"`,
       })

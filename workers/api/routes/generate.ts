@@ -1,8 +1,9 @@
 // POST /v1/generate: one task, synchronously, for integrations that need a result now.
 
-import { AppError, errors } from '../../../shared/errors'
+import { AppError } from '../../../shared/errors'
 import { generateSchema, generationSchema } from '../../../shared/schemas/ai'
 import { requireTask } from '../../../shared/tasks'
+import { parseTaskParams } from '../../../shared/tasks/params'
 import { checkInput, generateRows } from '../../ai/generate'
 import { resolveRunSettings } from '../../ai/run-settings'
 import { createRouter, errorResponse, json, jsonBody, protectedRoute } from '../openapi'
@@ -24,14 +25,13 @@ export const generateRoutes = createRouter().openapi(
     const tenantId = c.get('principal').tenantId
     const body = c.req.valid('json')
     const task = requireTask(body.task)
-    const params = task.params.safeParse(body.params)
-    if (!params.success) throw errors.validation('The params do not fit the task.', params.error.issues)
+    const params = parseTaskParams(task, body.params)
     const settings = await resolveRunSettings(c.env, tenantId, { ...body, task })
     checkInput(task, settings, body.input)
     const [result] = await generateRows(c.env, {
       tenantId,
       task,
-      params: params.data,
+      params,
       settings,
       rows: [{ customId: crypto.randomUUID(), input: body.input }],
       monthlyTaskQuota: c.get('principal').plan.monthlyTaskQuota,

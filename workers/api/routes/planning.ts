@@ -9,6 +9,7 @@ import { type BatchCreate, batchCreateSchema } from '../../../shared/schemas/bat
 import { estimateBatch } from '../../ai/estimate'
 import { generateRows } from '../../ai/generate'
 import { resolveRunSettings } from '../../ai/run-settings'
+import { batchMapping } from '../../batches/batch-mapping'
 import { checkTemplateVariables, inputColumns, validateTask } from '../../batches/create-batch'
 import { sampleRows } from '../../batches/sample-rows'
 import { createRouter, json, jsonBody, protectedRoute } from '../openapi'
@@ -24,9 +25,11 @@ async function plan(env: Env, tenantId: string, body: BatchCreate) {
       })
     : undefined
   if (body.input_file_id && !file) throw errors.notFound('Input file')
+  const mapping = await batchMapping(env, task, body.mapping ?? null, file)
   const settings = await resolveRunSettings(env, tenantId, { ...body, task })
-  if (settings.template) checkTemplateVariables(settings, await inputColumns(env, body, file))
-  return { task, params, settings, file, total: file ? file.records : body.items!.length }
+  const mapped = { ...body, mapping: mapping ?? undefined }
+  if (settings.template) checkTemplateVariables(settings, await inputColumns(env, mapped, file))
+  return { task, params, settings, file, mapped, total: file ? file.records : body.items!.length }
 }
 
 export const planningRoutes = createRouter()
@@ -42,8 +45,8 @@ export const planningRoutes = createRouter()
     async (c) => {
       const tenantId = c.get('principal').tenantId
       const body = c.req.valid('json')
-      const { task, params, settings, file, total } = await plan(c.env, tenantId, body)
-      const { rows, refused } = await sampleRows(c.env, body, file, file ? ESTIMATE_SAMPLE_ROWS : total)
+      const { task, params, settings, file, mapped, total } = await plan(c.env, tenantId, body)
+      const { rows, refused } = await sampleRows(c.env, mapped, file, file ? ESTIMATE_SAMPLE_ROWS : total)
       return c.json(estimateBatch({ task, params, settings, rows, refused, total }), 200)
     },
   )
@@ -59,8 +62,8 @@ export const planningRoutes = createRouter()
     async (c) => {
       const tenantId = c.get('principal').tenantId
       const body = c.req.valid('json')
-      const { task, params, settings, file } = await plan(c.env, tenantId, body)
-      const { rows, refused } = await sampleRows(c.env, body, file, body.rows)
+      const { task, params, settings, file, mapped } = await plan(c.env, tenantId, body)
+      const { rows, refused } = await sampleRows(c.env, mapped, file, body.rows)
       if (!rows.length)
         throw new AppError(
           'no_valid_rows',

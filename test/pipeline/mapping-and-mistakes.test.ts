@@ -1,0 +1,114 @@
+// A Shopify product export as a marketer uploads it, and the mistakes people make in requests:
+// columns map by name whatever their case, custom_id comes from any column, several columns feed
+// one input, the results CSV keeps every original column; unknown fields and params are refused
+// with the known ones named.
+import { describe, expect, it } from 'vitest'
+import { type Body, call, callJson, signUp } from '../support/api'
+import { createBatch, resultLines, waitForStatus } from '../support/batches'
+
+const SHOPIFY_EXPORT = [
+  'Handle,Title,Body (HTML),Vendor,Tags,Variant SKU,Variant Price',
+  'trail-boot,Trail Boot,<p>Waxed <b>leather</b></p>,Acme,"hiking, waterproof",TB-41,89.00',
+  'trail-boot,,,,,TB-42,89.00',
+  'sun-hat,Sun Hat,<p>Woven straw</p>,Acme,summer,SH-1,19.00',
+].join('\n')
+
+async function upload(token: string, csv: string) {
+  return callJson('/v1/files?purpose=batch&filename=products_export.csv', 200, {
+    method: 'POST',
+    token,
+    headers: { 'Content-Type': 'text/csv' },
+    body: csv,
+  })
+}
+
+describe('a Shopify product export', () => {
+  it('maps Title by name, custom_id from Handle, features from two columns, and keeps every column', async () => {
+    const owner = await signUp()
+    const file = await upload(owner.accessToken, SHOPIFY_EXPORT)
+    const batch = await createBatch(owner.accessToken, {
+      task: 'product_description',
+      input_file_id: file.id,
+      mapping: { custom_id: 'Handle', features: ['Body (HTML)', 'Tags'] },
+    })
+    expect(batch.mapping).toEqual({ custom_id: 'Handle', features: ['Body (HTML)', 'Tags'], title: 'Title' })
+    const done = await waitForStatus(owner.accessToken, batch.id)
+    expect(done.request_counts).toMatchObject({ total: 3, completed: 2, failed: 1 })
+    const lines = await resultLines(owner.accessToken, batch.id)
+    const boot = lines.find((line: Body) => line.custom_id === 'trail-boot' && line.status === 'succeeded')
+    expect(boot.output.description).toContain('Trail Boot')
+    expect(boot.output.description).toContain('hiking, waterproof')
+    // The variant row repeats its product's Handle: it is refused with the reason, not run twice.
+    expect(lines.find((line: Body) => line.status === 'failed')).toMatchObject({
+      custom_id: 'trail-boot',
+      error: { code: 'duplicate_custom_id' },
+    })
+
+    const csv = await (
+      await call(`/v1/batches/${batch.id}/results?format=csv&bom=1`, { token: owner.accessToken })
+    ).arrayBuffer()
+    const bytes = new Uint8Array(csv)
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const [header, first] = new TextDecoder().decode(bytes).split('\r\n')
+    expect(header).toBe(
+      'custom_id,Handle,Title,Body (HTML),Vendor,Tags,Variant SKU,Variant Price,status,output_description,cost_usd,violations,error_code,error_message',
+    )
+    expect(first).toMatch(
+      /^trail-boot,trail-boot,Trail Boot,<p>Waxed <b>leather<\/b><\/p>,Acme,"hiking, waterproof",TB-41,89\.00,succeeded,/,
+    )
+  })
+})
+
+describe('mistakes refused at the door', () => {
+  it('refuses unknown body fields and unknown params, naming the known ones', async () => {
+    const owner = await signUp()
+    const brand = await callJson('/v1/brand', 400, {
+      method: 'PUT',
+      token: owner.accessToken,
+      json: { voice: 'Warm', avoid: ['cheap'] },
+    })
+    expect(brand.error.details[0].message).toMatch(/^Unknown field "avoid"; the known ones are .*avoid_words/)
+
+    const typo = await callJson('/v1/batches', 400, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: {
+        task: 'product_description',
+        params: { lenght: 'short' },
+        items: [{ custom_id: 'a', input: { title: 'x' } }],
+      },
+    })
+    expect(typo.error.message).toMatch(/^Unknown param "lenght" for product_description; it takes /)
+    expect(typo.error.details).toEqual([
+      { path: 'params.lenght', message: expect.stringContaining('Unknown param') },
+    ])
+
+    const stray = await callJson('/v1/batches', 400, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: { task: 'seo_meta', itmes: [], items: [{ custom_id: 'a', input: { title: 'x' } }] },
+    })
+    expect(stray.error.details[0].message).toContain('Unknown field "itmes"')
+    const generate = await callJson('/v1/generate', 400, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: { task: 'seo_meta', input: { title: 'x' }, params: { tone: 'fun' } },
+    })
+    expect(generate.error.message).toContain('Unknown param "tone" for seo_meta; it takes no params.')
+  })
+
+  it('names the missing column and the columns a row has, in the estimate and in the row’s error', async () => {
+    const owner = await signUp()
+    const file = await upload(owner.accessToken, 'Name,Price\nBoots,10\n')
+    const request = { task: 'seo_meta', input_file_id: file.id }
+    const estimate = await callJson('/v1/estimate', 200, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: request,
+    })
+    expect(estimate).toMatchObject({ tasks: 1, runnable_tasks: 0, invalid_rows: 1, cost_usd: 0 })
+    expect(estimate.invalid_examples[0].message).toBe(
+      'title is missing; the row has Name, Price (map one with "mapping": { "title": "<column>" })',
+    )
+  })
+})
