@@ -159,7 +159,7 @@ export async function waitForBatch(api, id, { t0, onPoll, timeoutMs = 30 * 60 * 
  */
 export async function runFileBatch(
   api,
-  { input, rows, params = { tone: 'friendly' }, cache = false, onStarted, onPoll },
+  { input, rows, params = { tone: 'friendly' }, cache = false, onStarted, onPoll, timeoutMs },
 ) {
   const t0 = Date.now()
   const file = await api.upload(input.path)
@@ -172,7 +172,7 @@ export async function runFileBatch(
   })
   const createdAt = Date.now() - t0
   onStarted?.(created)
-  const { firstSeen, batch, polls } = await waitForBatch(api, created.id, { t0, onPoll })
+  const { firstSeen, batch, polls } = await waitForBatch(api, created.id, { t0, onPoll, timeoutMs })
   const doneMs = firstSeen[batch.status]
   const dl0 = Date.now()
   const jsonl = await api.countResultLines(created.id, 'jsonl')
