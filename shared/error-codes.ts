@@ -46,7 +46,7 @@ export const TASK_ERROR_CODES = [
 export type TaskErrorCode = (typeof TASK_ERROR_CODES)[number]
 
 /** Why a whole batch failed (`batch.error.code`): what failed its open tasks, or that it had none to run. */
-export type BatchErrorCode = TaskErrorCode | 'empty_input' | 'no_valid_rows'
+export type BatchErrorCode = TaskErrorCode | 'empty_input' | 'no_valid_rows' | 'all_tasks_failed'
 export type BatchError = { code: BatchErrorCode; message: string }
 
 /** The answers of the HTTP API (`{ error: { code } }`) besides task and provider codes it passes on. */

@@ -7,18 +7,23 @@ import type { BatchState, BatchSummary } from './state'
 
 export function finalStatus(state: BatchState): BatchStatus {
   if (state.cancelRequested) return 'cancelled'
-  if (state.error || state.ingested === state.tally.invalid) return 'failed'
+  if (state.error || state.ingested === state.tally.invalid || state.tally.failed === state.ingested)
+    return 'failed'
   return 'completed'
 }
 
 /** Why a batch that ran nothing failed, when no step recorded a reason. */
 export function batchFailure(state: BatchState): BatchError {
-  return state.ingested === 0
-    ? { code: 'empty_input', message: 'The batch has no rows.' }
-    : {
-        code: 'no_valid_rows',
-        message: `None of the ${state.ingested} rows is valid; see the batch errors for each row's reason.`,
-      }
+  if (state.ingested === 0) return { code: 'empty_input', message: 'The batch has no rows.' }
+  if (state.ingested === state.tally.invalid)
+    return {
+      code: 'no_valid_rows',
+      message: `None of the ${state.ingested} rows is valid; see the batch errors for each row's reason.`,
+    }
+  return {
+    code: 'all_tasks_failed',
+    message: `All ${state.ingested} tasks failed; see the batch errors for each task's reason.`,
+  }
 }
 
 /**

@@ -142,6 +142,14 @@ describe('provider errors as callers see them', () => {
     })
     const done = await waitForStatus(owner.accessToken, batch.id, ['completed', 'failed'])
     expect(done.request_counts.failed).toBe(3)
+    // A batch none of whose tasks succeeded is not `completed`: it fails, saying why.
+    expect(done).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'all_tasks_failed',
+        message: "All 3 tasks failed; see the batch errors for each task's reason.",
+      },
+    })
     const outputs = await Promise.all(
       [
         `/v1/batches/${batch.id}/results`,

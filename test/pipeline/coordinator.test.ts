@@ -163,7 +163,7 @@ describe('batch coordinator and tasks consumer', () => {
     const page = await readResults(batch, { afterSeq: 0, limit: 1, failedOnly: true })
     expect(JSON.parse(page.lines[0]!).error).toMatchObject({
       code: 'rate_limited',
-      message: expect.stringContaining('6 attempts'),
+      message: expect.stringContaining('gave up after 6 runs of its chunk'),
     })
   })
 

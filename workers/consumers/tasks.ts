@@ -113,7 +113,7 @@ async function runLease(
     else if (lastDelivery) {
       const error = {
         code: outcome.error.code,
-        message: `${outcome.error.message} (gave up after ${attempt} attempts)`,
+        message: `${outcome.error.message} (gave up after ${attempt} runs of its chunk)`,
       }
       finished.push({ result: { seq: outcome.seq, status: 'failed', error }, invalid: false })
     } else {
