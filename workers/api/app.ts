@@ -28,6 +28,7 @@ import { modelRouteRoutes } from './routes/model-routes'
 import { openaiRoutes } from './routes/openai'
 import { planningRoutes } from './routes/planning'
 import { providerKeyRoutes } from './routes/provider-keys'
+import { taskRoutes } from './routes/tasks'
 import { templateRoutes } from './routes/templates'
 import { tenantRoutes } from './routes/tenant'
 import { usageRoutes } from './routes/usage'
@@ -75,6 +76,7 @@ export function createApp() {
   app.route('/v1/files', fileRoutes)
   app.route('/v1/brand', brandRoutes)
   app.route('/v1/templates', templateRoutes)
+  app.route('/v1/tasks', taskRoutes)
   app.route('/v1/routes', modelRouteRoutes)
   app.route('/v1/provider-keys', providerKeyRoutes)
   app.route('/v1/generate', generateRoutes)
