@@ -73,6 +73,7 @@ export const adCopy = defineTask({
     descriptions: z.array(z.string().min(1)),
   }),
   kind: 'chat',
+  listLengths: (params) => ({ headlines: params.headlines, descriptions: params.descriptions }),
   system: (params) =>
     lines(
       'You write Google Ads responsive search ads.',

@@ -44,6 +44,7 @@ export const emailSubject = defineTask({
     variants: z.array(z.object({ subject: z.string().min(1), preheader: z.string().optional() })),
   }),
   kind: 'chat',
+  listLengths: (params) => ({ variants: params.variants }),
   system: (params) =>
     lines(
       'You write email subject lines that get opened without resorting to clickbait.',

@@ -79,6 +79,7 @@ export const socialPost = defineTask({
   }),
   output: z.object({ posts: z.array(z.string().min(1)) }),
   kind: 'chat',
+  listLengths: (params) => ({ posts: params.variants }),
   system: (params) => {
     const { max, unit } = CHANNEL_LIMITS[params.channel]
     return lines(

@@ -46,6 +46,11 @@ export type TaskDefinition<
   variants: number
   /** Output tokens to expect from one task, for estimates. */
   expectedOutputTokens: (params: z.infer<Params>) => number
+  /**
+   * Tasks whose output holds lists (headlines, subject variants, posts): how many items each list
+   * has under these params, so a results CSV gives every item a column of its own.
+   */
+  listLengths?: (params: z.infer<Params>) => Record<string, number>
 }
 
 /** Keeps the generic types of a definition while checking it against TaskDefinition. */

@@ -3,6 +3,7 @@
 // one input, the results CSV keeps every original column; unknown fields and params are refused
 // with the known ones named.
 import { describe, expect, it } from 'vitest'
+import { splitCsvFields } from '../../shared/ingest/csv'
 import { type Body, call, callJson, signUp } from '../support/api'
 import { createBatch, resultLines, waitForStatus } from '../support/batches'
 
@@ -55,6 +56,47 @@ describe('a Shopify product export', () => {
     )
     expect(first).toMatch(
       /^trail-boot,trail-boot,Trail Boot,<p>Waxed <b>leather<\/b><\/p>,Acme,"hiking, waterproof",TB-41,89\.00,succeeded,/,
+    )
+  })
+})
+
+describe('spreadsheet-ready results', () => {
+  it('gives every item of a list output a column of its own, as many as the params ask for', async () => {
+    const owner = await signUp()
+    const ads = await createBatch(owner.accessToken, {
+      task: 'ad_copy',
+      params: { headlines: 3, descriptions: 2 },
+      items: [{ custom_id: 'boot', input: { title: 'Trail Boot', keywords: 'hiking boots' } }],
+    })
+    await waitForStatus(owner.accessToken, ads.id)
+    const text = await (
+      await call(`/v1/batches/${ads.id}/results?format=csv`, { token: owner.accessToken })
+    ).text()
+    const [header, row] = text.split('\r\n')
+    const columns = splitCsvFields(header!).fields
+    expect(columns.filter((column) => column.startsWith('output_'))).toEqual([
+      'output_headlines_1',
+      'output_headlines_2',
+      'output_headlines_3',
+      'output_descriptions_1',
+      'output_descriptions_2',
+    ])
+    const cells = splitCsvFields(row!).fields
+    const [line] = await resultLines(owner.accessToken, ads.id)
+    expect(cells[columns.indexOf('output_headlines_2')]).toBe(line.output.headlines[1])
+    expect(cells[columns.indexOf('output_descriptions_2')]).toBe(line.output.descriptions[1])
+
+    const subjects = await createBatch(owner.accessToken, {
+      task: 'email_subject',
+      params: { variants: 2, preheader: true },
+      items: [{ custom_id: 'launch', input: { topic: 'Spring sale' } }],
+    })
+    await waitForStatus(owner.accessToken, subjects.id)
+    const subjectCsv = await (
+      await call(`/v1/batches/${subjects.id}/results?format=csv`, { token: owner.accessToken })
+    ).text()
+    expect(subjectCsv.split('\r\n')[0]).toContain(
+      'output_variants_1_subject,output_variants_1_preheader,output_variants_2_subject,output_variants_2_preheader',
     )
   })
 })

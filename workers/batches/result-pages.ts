@@ -45,15 +45,16 @@ function objectKeys(schema: unknown): string[] {
 export function csvColumns(
   task: TaskDefinition,
   input: { header: string[] | null; mapping: Mapping | null },
+  params?: Record<string, unknown>,
 ) {
   const ownColumns = input.header?.filter((column) => column !== 'custom_id') ?? null
   const inputColumns = ownColumns ?? objectKeys(task.input)
-  const output = objectKeys(task.output)
+  const output = outputColumns(task, params)
   const header = [
     'custom_id',
     ...inputColumns,
     'status',
-    ...output.map((key) => `output_${key}`),
+    ...output.map((column) => column.name),
     'cost_usd',
     'violations',
     'error_code',
@@ -73,7 +74,7 @@ export function csvColumns(
       result.custom_id,
       ...inputColumns.map((key) => inputValues[key]),
       result.status,
-      ...output.map((key) => outputValues[key]),
+      ...output.map((column) => column.value(outputValues)),
       result.cost_usd,
       (result.violations ?? []).join('; '),
       error.code,
@@ -83,10 +84,40 @@ export function csvColumns(
   return { header: csvRow(header), line }
 }
 
+type OutputColumn = { name: string; value: (output: Record<string, unknown>) => unknown }
+
+/**
+ * One column per output field; a list the task sizes by its params (listLengths) gets one per item
+ * (`output_headlines_1 … output_headlines_15`), and a list of objects one per item and key.
+ */
+function outputColumns(task: TaskDefinition, params: Record<string, unknown> | undefined): OutputColumn[] {
+  let lengths: Record<string, number> = {}
+  try {
+    lengths = params && task.listLengths ? task.listLengths(task.params.parse(params)) : {}
+  } catch {
+    lengths = {}
+  }
+  const shape = (task.output as { shape?: Record<string, unknown> }).shape ?? {}
+  return Object.keys(shape).flatMap((key): OutputColumn[] => {
+    const length = lengths[key]
+    if (!length) return [{ name: `output_${key}`, value: (output) => output[key] }]
+    const itemKeys = objectKeys((shape[key] as { element?: unknown }).element)
+    const item = (output: Record<string, unknown>, i: number) => (output[key] as unknown[] | undefined)?.[i]
+    return Array.from({ length }, (_, i): OutputColumn[] =>
+      itemKeys.length
+        ? itemKeys.map((itemKey) => ({
+            name: `output_${key}_${i + 1}_${itemKey}`,
+            value: (output) => (item(output, i) as Record<string, unknown> | undefined)?.[itemKey],
+          }))
+        : [{ name: `output_${key}_${i + 1}`, value: (output) => item(output, i) }],
+    ).flat()
+  })
+}
+
 /** Up to `limit` finished tasks after `afterSeq`, in order. */
 export async function readResultPage(
   env: Env,
-  batch: { tenantId: string; batchId: string; task: TaskDefinition },
+  batch: { tenantId: string; batchId: string; task: TaskDefinition; params?: Record<string, unknown> },
   options: ResultPageOptions,
 ): Promise<ResultPage> {
   const coordinator = batchCoordinator(env, batch.tenantId, batch.batchId)
@@ -113,7 +144,7 @@ export async function readResultPage(
     afterSeq = lastSeqOf(views.at(-1)!)
   }
   const page = entries.slice(0, options.limit)
-  const columns = csv ? csvColumns(batch.task, input) : null
+  const columns = csv ? csvColumns(batch.task, input, batch.params) : null
   return {
     header: columns && options.afterSeq === 0 ? columns.header : null,
     lines: page.map((entry) => (columns ? columns.line(entry) : entry.line)),

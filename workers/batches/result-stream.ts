@@ -34,7 +34,7 @@ function jsonlStream(env: Env, row: BatchRow): ReadableStream<Uint8Array> {
 const UTF8_BOM = new Uint8Array([0xef, 0xbb, 0xbf])
 
 function csvStream(env: Env, row: BatchRow, options: { bom: boolean }): ReadableStream<Uint8Array> {
-  const batch = { tenantId: row.tenantId, batchId: row.id, task: requireTask(row.task) }
+  const batch = { tenantId: row.tenantId, batchId: row.id, task: requireTask(row.task), params: row.params }
   const encoder = new TextEncoder()
   let afterSeq = 0
   let done = false

@@ -53,7 +53,12 @@ export const batchOutputRoutes = createRouter()
     async (c) => {
       const { limit, after } = c.req.valid('query')
       const row = await loadBatchRow(c.env, c.get('principal').tenantId, c.req.valid('param').id)
-      const batch = { tenantId: row.tenantId, batchId: row.id, task: requireTask(row.task) }
+      const batch = {
+        tenantId: row.tenantId,
+        batchId: row.id,
+        task: requireTask(row.task),
+        params: row.params,
+      }
       const page = await readResultPage(c.env, batch, {
         format: 'jsonl',
         afterSeq: Number(after ?? 0),
