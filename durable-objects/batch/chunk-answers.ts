@@ -11,8 +11,8 @@ function inputRange(
   end: number,
   maxRecordBytes: number,
 ): InputRange {
-  const { key, format, header, mapping, dialect } = source
-  return { key, format, header, mapping, dialect, start, end, maxRecordBytes }
+  const { key, format, header, mapping, dialect, skipBlank } = source
+  return { key, format, header, mapping, dialect, skipBlank, start, end, maxRecordBytes }
 }
 
 /** A consumer's lease on a chunk with open tasks; null when none is left to run. */

@@ -3,7 +3,13 @@
 // only named here (and refused when unreadable or their custom_id is bad or taken); their input is
 // checked by the consumer that runs them. A read is never longer than SLICE_BYTES plus the record
 // limit, however long a record of the file is.
-import { customIdProblem, generatedName, mappedColumns, readRecord } from '../../shared/ingest/rows'
+import {
+  customIdProblem,
+  generatedName,
+  mappedColumns,
+  readRecord,
+  withoutSkipped,
+} from '../../shared/ingest/rows'
 import { parseSlice, skipRecord } from '../../shared/ingest/slice'
 import { TASK_STATE } from '../../shared/pipeline/chunks'
 import type { TaskError } from '../../shared/pipeline/messages'
@@ -170,7 +176,8 @@ export async function ingestSlice(
     source.sliceBytes = Math.min(sliceBytes * 2, maxSliceBytes(maxRecordBytes))
     return { tasks: 0, invalid: 0, chunks: 0, done: false }
   }
-  const step = store.atomically(() => cutChunks(store, source, slice, options))
+  const kept = withoutSkipped(slice, source.skipBlank)
+  const step = store.atomically(() => cutChunks(store, source, kept, options))
   source.offset += slice.consumedBytes
   if (slice.skip !== undefined) source.skip = slice.skip
   return { ...step, done: final || source.offset >= source.size }

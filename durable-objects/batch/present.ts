@@ -13,6 +13,7 @@ export function presentBatch(row: BatchRow, live?: BatchSummary) {
     metadata: row.metadata,
     input_file_id: row.inputFileId,
     mapping: row.mapping,
+    skip_blank: row.skipBlank ?? null,
     template: row.template,
     request_counts: {
       total: live?.total ?? row.total,

@@ -27,6 +27,7 @@ export const startInputSchema = z.object({
     dialect: z
       .object({ encoding: z.enum(['utf-8', 'windows-1252']), delimiter: z.enum(DELIMITERS) })
       .default(DEFAULT_DIALECT),
+    skipBlank: z.array(z.string()).nullable().default(null),
   }),
 })
 /** What a caller passes to `start` (a file read with UTF-8 and commas may leave out its dialect). */
@@ -39,6 +40,8 @@ export type FileSource = {
   format: 'csv' | 'jsonl'
   mapping: Mapping | null
   dialect: Dialect
+  /** Rows blank in any of these columns are not tasks (see withoutSkipped). */
+  skipBlank: string[] | null
   /** Next byte of the file to ingest; rows before it are in chunks already. */
   offset: number
   size: number | null

@@ -268,6 +268,8 @@ export const batches = sqliteTable(
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>(),
     inputFileId: text('input_file_id'),
     mapping: text('mapping', { mode: 'json' }).$type<Mapping>(),
+    /** Rows blank in any of these columns are skipped. */
+    skipBlank: text('skip_blank', { mode: 'json' }).$type<string[]>(),
     total: integer('total').notNull().default(0),
     completed: integer('completed').notNull().default(0),
     failed: integer('failed').notNull().default(0),

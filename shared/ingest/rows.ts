@@ -46,6 +46,27 @@ export function readRecord(
   return { customId: customId || null, input }
 }
 
+/**
+ * The slice without the rows the batch skips: readable rows blank in any of `skipBlank`'s columns
+ * (Shopify's variant rows, whose Title is blank). Every reader of a file's records applies it
+ * the same way, so row i of a chunk is the same row for the batch object and its consumers.
+ */
+export function withoutSkipped<T extends { records: RawRecord[]; ends: number[] }>(
+  slice: T,
+  skipBlank: readonly string[] | null | undefined,
+): T {
+  if (!skipBlank?.length) return slice
+  const keep = slice.records.map(
+    (record) => !record.ok || skipBlank.every((column) => text(record.value[column]) !== ''),
+  )
+  if (keep.every(Boolean)) return slice
+  return {
+    ...slice,
+    records: slice.records.filter((_, i) => keep[i]),
+    ends: slice.ends.filter((_, i) => keep[i]),
+  }
+}
+
 /** The name a task gets when its row has no custom_id. */
 export function generatedName(seq: number): string {
   return `row-${seq}`

@@ -1,5 +1,6 @@
 // A chunk's rows, read from the input file by byte range and parsed exactly as the batch object
 // parsed them when it cut the chunk, so record i of the range is the chunk's task i.
+import { withoutSkipped } from '../ingest/rows'
 import { parseSlice, type RawRecord } from '../ingest/slice'
 import type { InputRange } from './chunks'
 
@@ -15,10 +16,11 @@ export async function readChunkRecords(bucket: R2Bucket, input: InputRange): Pro
   const object = await bucket.get(input.key, { range: { offset: input.start, length } })
   if (!object) throw new InputMissing(input.key)
   const bytes = new Uint8Array(await object.arrayBuffer())
-  return parseSlice(input.format, bytes, {
+  const slice = parseSlice(input.format, bytes, {
     header: input.header,
     final: true,
     maxRecordBytes: input.maxRecordBytes,
     dialect: input.dialect,
-  }).records
+  })
+  return withoutSkipped(slice, input.skipBlank).records
 }

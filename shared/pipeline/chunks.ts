@@ -29,6 +29,7 @@ export type InputRange = {
   header: string[] | null
   mapping: Mapping | null
   dialect: Dialect
+  skipBlank: string[] | null
   start: number
   end: number
   maxRecordBytes: number

@@ -33,6 +33,10 @@ export const batchCreateShape = {
     .optional(),
   input_file_id: z.string().optional(),
   mapping: mappingSchema.optional(),
+  skip_blank: z.array(z.string().min(1).max(256)).min(1).max(10).optional().openapi({
+    description:
+      'File batches: rows blank in any of these columns are skipped, not run (e.g. `["Title"]` for a Shopify export\'s variant rows).',
+  }),
   template: z
     .string()
     .min(1)
@@ -71,6 +75,7 @@ export const batchSchema = z
     metadata: z.record(z.string(), z.string()).nullable(),
     input_file_id: z.string().nullable(),
     mapping: mappingSchema.nullable(),
+    skip_blank: z.array(z.string()).nullable(),
     template: z.string().nullable().openapi({ description: '`name@version` of the template used.' }),
     request_counts: z.object({
       total: z.number().int(),

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { splitCsvFields } from '../../shared/ingest/csv'
 import { type Body, call, callJson, signUp } from '../support/api'
-import { createBatch, resultLines, waitForStatus } from '../support/batches'
+import { createBatch, expectEachExactlyOnce, resultLines, waitForStatus } from '../support/batches'
 
 const SHOPIFY_EXPORT = [
   'Handle,Title,Body (HTML),Vendor,Tags,Variant SKU,Variant Price',
@@ -57,6 +57,67 @@ describe('a Shopify product export', () => {
     expect(first).toMatch(
       /^trail-boot,trail-boot,Trail Boot,<p>Waxed <b>leather<\/b><\/p>,Acme,"hiking, waterproof",TB-41,89\.00,succeeded,/,
     )
+  })
+})
+
+describe('a Shopify product export, variant rows skipped', () => {
+  it('skips rows blank in the named columns: they are not tasks, and the other rows keep their names', async () => {
+    const owner = await signUp()
+    const file = await upload(owner.accessToken, SHOPIFY_EXPORT)
+    const request = {
+      task: 'product_description',
+      input_file_id: file.id,
+      mapping: { custom_id: 'Handle' },
+      skip_blank: ['Title'],
+    }
+    const estimate = await callJson('/v1/estimate', 200, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: request,
+    })
+    expect(estimate).toMatchObject({ sampled_rows: 2, invalid_rows: 0 })
+    const batch = await createBatch(owner.accessToken, request)
+    expect(batch.skip_blank).toEqual(['Title'])
+    const done = await waitForStatus(owner.accessToken, batch.id)
+    expect(done.request_counts).toMatchObject({ total: 2, completed: 2, failed: 0 })
+    const lines = await resultLines(owner.accessToken, batch.id)
+    expect(lines.map((line: Body) => line.custom_id)).toEqual(['trail-boot', 'sun-hat'])
+    const csv = await (
+      await call(`/v1/batches/${batch.id}/results?format=csv`, { token: owner.accessToken })
+    ).text()
+    expect(csv).not.toContain('TB-42')
+    expect(csv).toContain('SH-1')
+
+    const unknown = await callJson('/v1/batches', 400, {
+      method: 'POST',
+      token: owner.accessToken,
+      json: { ...request, skip_blank: ['Name'] },
+    })
+    expect(unknown.error.message).toMatch(
+      /^skip_blank names column the file does not have: Name\. Its columns: Handle, Title/,
+    )
+  })
+})
+
+describe('skipped rows across many chunks', () => {
+  it('runs every kept row exactly once, with the skipped rows between and across chunk bounds', async () => {
+    const owner = await signUp()
+    const rows = Array.from(
+      { length: 600 },
+      (_, i) => `sku-${i + 1},${i % 3 === 2 ? '' : `Product ${i + 1}`}`,
+    )
+    const file = await upload(owner.accessToken, `custom_id,Title\n${rows.join('\n')}\n`)
+    const batch = await createBatch(owner.accessToken, {
+      task: 'seo_meta',
+      input_file_id: file.id,
+      skip_blank: ['Title'],
+    })
+    const done = await waitForStatus(owner.accessToken, batch.id)
+    const kept = Array.from({ length: 600 }, (_, i) => i)
+      .filter((i) => i % 3 !== 2)
+      .map((i) => `sku-${i + 1}`)
+    expectEachExactlyOnce(done, await resultLines(owner.accessToken, batch.id), kept)
+    expect(done.request_counts).toMatchObject({ total: 400, completed: 400, failed: 0 })
   })
 })
 

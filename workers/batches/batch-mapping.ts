@@ -3,7 +3,7 @@
 // under another spelling added (`Title` → title, `Product Name` → product_name). The batch then
 // reads every row with it, so nothing fails later for a column the file never had.
 import type { FileRow } from '../../shared/db/schema'
-import { AppError } from '../../shared/errors'
+import { AppError, errors } from '../../shared/errors'
 import { type Mapping, mappedColumns } from '../../shared/ingest/rows'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { fileColumns } from './sample-rows'
@@ -15,19 +15,25 @@ function inputFields(task: TaskDefinition): string[] {
   return Object.keys((task.input as { shape?: object }).shape ?? {})
 }
 
-export function resolveMapping(
-  task: TaskDefinition,
-  given: Mapping | null,
-  columns: string[],
-): Mapping | null {
-  const missing = mappedColumns(given).filter((column) => !columns.includes(column))
+function requireColumns(what: string, named: readonly string[], columns: string[]) {
+  const missing = [...new Set(named)].filter((column) => !columns.includes(column))
   if (missing.length)
     throw new AppError(
       'unknown_columns',
       400,
-      `The mapping names column${missing.length > 1 ? 's' : ''} the file does not have: ${missing.join(', ')}. Its columns: ${columns.join(', ')}.`,
+      `${what} names column${missing.length > 1 ? 's' : ''} the file does not have: ${missing.join(', ')}. Its columns: ${columns.join(', ')}.`,
       { missing, columns },
     )
+}
+
+export function resolveMapping(
+  task: TaskDefinition,
+  given: Mapping | null,
+  columns: string[],
+  skipBlank: readonly string[] = [],
+): Mapping | null {
+  requireColumns('The mapping', mappedColumns(given), columns)
+  requireColumns('skip_blank', skipBlank, columns)
   const mapping: Mapping = { ...given }
   for (const field of [...inputFields(task), 'custom_id']) {
     if (field in mapping || columns.includes(field)) continue
@@ -41,10 +47,14 @@ export function resolveMapping(
 export async function batchMapping(
   env: Env,
   task: TaskDefinition,
-  given: Mapping | null,
+  body: { mapping?: Mapping; skip_blank?: string[] },
   file: FileRow | undefined,
 ): Promise<Mapping | null> {
-  if (!file) return given
+  const given = body.mapping ?? null
+  if (!file) {
+    if (body.skip_blank) throw errors.validation('skip_blank applies to batches of an uploaded file.')
+    return given
+  }
   const columns = await fileColumns(env, file)
-  return columns ? resolveMapping(task, given, columns) : given
+  return columns ? resolveMapping(task, given, columns, body.skip_blank) : given
 }

@@ -126,7 +126,7 @@ export async function createBatch(
     : undefined
   if (body.input_file_id && !file) throw errors.notFound('Input file')
   const format = file ? dataFormatOf(file) : null
-  const mapping = await batchMapping(env, task, body.mapping ?? null, file)
+  const mapping = await batchMapping(env, task, body, file)
   const settings = await resolveRunSettings(env, tenantId, {
     task,
     model: body.model,
@@ -168,6 +168,7 @@ export async function createBatch(
           metadata: body.metadata ?? null,
           inputFileId: file?.id ?? null,
           mapping,
+          skipBlank: body.skip_blank ?? null,
           template: settings.template ? `${settings.template.name}@${settings.template.version}` : null,
           total,
         })
@@ -188,7 +189,11 @@ export async function createBatch(
     const summary = await batchCoordinator(env, tenantId, batchId).start({
       ...spec,
       row: row[0],
-      input: { ...(await inputFile(env, tenantId, batchId, input)), mapping },
+      input: {
+        ...(await inputFile(env, tenantId, batchId, input)),
+        mapping,
+        skipBlank: body.skip_blank ?? null,
+      },
     })
     await emitBatchCreated(env, { ...spec, ...summary })
     return { batch: presentBatch(row[0]!, summary), replayed: false }

@@ -4,7 +4,7 @@
 
 import { type DataFormat, dialectOf, type FileRow, isDataFormat } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
-import { generatedName, readRecord } from '../../shared/ingest/rows'
+import { generatedName, readRecord, withoutSkipped } from '../../shared/ingest/rows'
 import { parseSlice } from '../../shared/ingest/slice'
 import type { BatchCreate } from '../../shared/schemas/batches'
 
@@ -42,7 +42,7 @@ export type RefusedRow = { row: number; message: string }
 
 export async function sampleRows(
   env: Env,
-  body: Pick<BatchCreate, 'items' | 'mapping'>,
+  body: Pick<BatchCreate, 'items' | 'mapping' | 'skip_blank'>,
   file: FileRow | undefined,
   limit: number,
 ): Promise<{ rows: SampleRow[]; refused: RefusedRow[] }> {
@@ -56,11 +56,12 @@ export async function sampleRows(
   const length = Math.min(file.bytes, SAMPLE_BYTES)
   const object = await env.FILES.get(file.r2Key, { range: { offset: 0, length } })
   if (!object) throw errors.notFound('Input file')
-  const slice = parseSlice(dataFormatOf(file), new Uint8Array(await object.arrayBuffer()), {
+  const parsed = parseSlice(dataFormatOf(file), new Uint8Array(await object.arrayBuffer()), {
     header: null,
     final: length === file.bytes,
     dialect: dialectOf(file),
   })
+  const slice = withoutSkipped(parsed, body.skip_blank)
   const rows: SampleRow[] = []
   const refused: RefusedRow[] = []
   for (const [index, record] of slice.records.entries()) {

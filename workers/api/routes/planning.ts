@@ -25,7 +25,7 @@ async function plan(env: Env, tenantId: string, body: BatchCreate) {
       })
     : undefined
   if (body.input_file_id && !file) throw errors.notFound('Input file')
-  const mapping = await batchMapping(env, task, body.mapping ?? null, file)
+  const mapping = await batchMapping(env, task, body, file)
   const settings = await resolveRunSettings(env, tenantId, { ...body, task })
   const mapped = { ...body, mapping: mapping ?? undefined }
   if (settings.template) checkTemplateVariables(settings, await inputColumns(env, mapped, file))
