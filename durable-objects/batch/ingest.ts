@@ -7,7 +7,7 @@ import {
   customIdProblem,
   generatedName,
   mappedColumns,
-  readRecord,
+  recordName,
   withoutSkipped,
 } from '../../shared/ingest/rows'
 import { parseSlice, skipRecord } from '../../shared/ingest/slice'
@@ -74,7 +74,7 @@ function cutChunks(
       errors.set(seq, { customId: generatedName(seq), error })
       return
     }
-    const { customId } = readRecord(record.value, source.mapping)
+    const customId = recordName(record.value, source.mapping)
     if (!customId) return
     const problem = customIdProblem(customId, seq)
     if (problem) errors.set(seq, { customId: generatedName(seq), error: problem })

@@ -2,6 +2,7 @@
 // the batch's column mapping applied. The batch object names rows when it ingests them; consumers,
 // the estimate, the preview and result downloads read records the same way, so they agree.
 import type { RowErrorCode } from '../error-codes'
+import { htmlAsText } from './html-text'
 import type { RawRecord } from './slice'
 
 export const CUSTOM_ID_MAX = 256
@@ -25,25 +26,30 @@ function text(value: unknown): string {
 /**
  * What a file row (or an inline item's input) means as a task: its name, from its `custom_id`
  * column or the column mapped to `custom_id`, and its input, every other column with each mapped
- * field read from its column(s).
+ * field read from its column(s), and any value holding HTML as its text (html-text.ts).
  */
 export function readRecord(
   value: Record<string, unknown>,
   mapping: Mapping | null,
 ): { customId: string | null; input: Record<string, unknown> } {
-  const { custom_id, ...input } = value
-  const idColumn = mapping?.custom_id
-  const customId = typeof idColumn === 'string' ? text(value[idColumn]) : text(custom_id)
+  const { custom_id: _, ...input } = value
   for (const [field, column] of Object.entries(mapping ?? {})) {
     if (field === 'custom_id') continue
     input[field] = Array.isArray(column)
       ? column
-          .map((name) => text(value[name]))
+          .map((name) => text(htmlAsText(value[name])))
           .filter(Boolean)
           .join('\n\n')
       : value[column]
   }
-  return { customId: customId || null, input }
+  for (const [field, fieldValue] of Object.entries(input)) input[field] = htmlAsText(fieldValue)
+  return { customId: recordName(value, mapping), input }
+}
+
+/** A row's own name: its `custom_id` column, or the column mapped to custom_id; null when blank. */
+export function recordName(value: Record<string, unknown>, mapping: Mapping | null): string | null {
+  const idColumn = mapping?.custom_id
+  return (typeof idColumn === 'string' ? text(value[idColumn]) : text(value.custom_id)) || null
 }
 
 /**
@@ -74,7 +80,7 @@ export function generatedName(seq: number): string {
 
 /** The task's name: the row's custom_id, or `row-{seq}`; an unreadable record has only the latter. */
 export function taskName(record: RawRecord, seq: number, mapping: Mapping | null): string {
-  return (record.ok && readRecord(record.value, mapping).customId) || generatedName(seq)
+  return (record.ok && recordName(record.value, mapping)) || generatedName(seq)
 }
 
 /**

@@ -39,6 +39,9 @@ describe('a Shopify product export', () => {
     const boot = lines.find((line: Body) => line.custom_id === 'trail-boot' && line.status === 'succeeded')
     expect(boot.output.description).toContain('Trail Boot')
     expect(boot.output.description).toContain('hiking, waterproof')
+    // Body (HTML) reached the prompt as text.
+    expect(boot.output.description).toContain('Waxed leather')
+    expect(boot.output.description).not.toContain('<p>')
     // The variant row repeats its product's Handle: it is refused with the reason, not run twice.
     expect(lines.find((line: Body) => line.status === 'failed')).toMatchObject({
       custom_id: 'trail-boot',
