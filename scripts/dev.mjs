@@ -95,12 +95,12 @@ async function seedDevTenant() {
       quiet: true,
     },
   )
-  console.log(`Seeded a dev tenant. Owner sign-in: ${email} / ${password}`)
-  return { base_url: baseUrl, api_key: key.key, tenant_id: owner.tenant_id }
+  // Kept in .iabulk/dev.json (git-ignored, this machine's local stack only) so every start shows it.
+  return { base_url: baseUrl, api_key: key.key, tenant_id: owner.tenant_id, email, password }
 }
 
 ensureDevVars()
-wrangler(['d1', 'migrations', 'apply', 'DB', '--local'])
+wrangler(['d1', 'migrations', 'apply', 'DB', '--local'], { quiet: true })
 const dev = spawn(
   'wrangler',
   ['dev', '--local', '--port', String(port), '--show-interactive-dev-session=false'],
@@ -121,6 +121,7 @@ IA Bulk is running on workerd.
   Base URL:  ${tenant.base_url}
   API key:   ${tenant.api_key}
   Tenant:    ${tenant.tenant_id}
+  Sign in:   ${tenant.email ?? '(seeded before sign-ins were kept; delete .iabulk/dev.json for a new tenant)'}${tenant.password ? ` / ${tenant.password}` : ''}
   Docs:      ${tenant.base_url}/docs
 
 Try it:
