@@ -6,7 +6,7 @@ import { seoMeta } from '../../shared/tasks/seo-meta'
 import { sms } from '../../shared/tasks/sms'
 import { socialPost } from '../../shared/tasks/social-post'
 import { jsonAnswer } from '../../shared/tasks/types'
-import { readAnswer, violationsOf } from './run-task'
+import { readAnswer, simulated, violationsOf } from './run-task'
 
 const words = (count: number) => Array.from({ length: count }, (_, i) => `word${i}`).join(' ')
 const title = { title: 'Trail running shoes' }
@@ -20,6 +20,34 @@ describe('product_description check', () => {
     expect(
       violationsOf(productDescription, { description: words(91) }, title, { length: 'short' }),
     ).toHaveLength(1)
+  })
+})
+
+describe('product_description as HTML', () => {
+  const html = { format: 'html' }
+  it('writes paragraphs and a list of the features, counted as text and within the limit', () => {
+    const { output, violations } = simulated(
+      productDescription,
+      { title: 'Trail Boot', features: 'waxed leather, cork sole, <b>bold</b> & light' },
+      html,
+      3,
+    )
+    expect(output.description).toMatch(/^<p>.+<\/p><ul><li>waxed leather<\/li><li>cork sole<\/li>/)
+    expect(output.description).toContain('&lt;b&gt;bold&lt;/b&gt; &amp; light')
+    expect(violations).toEqual([])
+  })
+
+  it('counts the words of the text, not the tags, and names tags a store page should not get', () => {
+    const tagged = `<p>${words(180)}</p><ul><li>one</li></ul>`
+    expect(violationsOf(productDescription, { description: tagged }, title, html)).toEqual([
+      'description is 181 words; the limit is 180 (1.5 × the 120-word medium target)',
+    ])
+    expect(
+      violationsOf(productDescription, { description: '<h1>Boot</h1><p>Good.</p>' }, title, html),
+    ).toEqual(['description uses HTML other than <p>, <ul>, <li>, <strong>, <em>, <br>'])
+    expect(violationsOf(productDescription, { description: '<p>Good <br/> boot.</p>' }, title, html)).toEqual(
+      [],
+    )
   })
 })
 
