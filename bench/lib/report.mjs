@@ -20,7 +20,7 @@ function rows(results) {
   if (results.faults) {
     const f = results.faults
     out.push({
-      title: `Faults: SIMULATED_FAILURES=${f.failures} (per attempt; timeouts after 1 s)`,
+      title: `Faults: SIMULATED_FAILURES=${f.failures} (per attempt; attempt timeout 250 ms)`,
       head: [
         'rows',
         'status',
