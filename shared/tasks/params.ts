@@ -15,6 +15,11 @@ export function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null
   return null
 }
 
+/** The names of a task's input fields (the columns a file row is read into). */
+export function inputNames(task: TaskDefinition): string[] {
+  return Object.keys(objectShape(task.input) ?? {})
+}
+
 /** The names of a task's params. */
 export function paramNames(task: TaskDefinition): string[] {
   return Object.keys(objectShape(task.params) ?? {})

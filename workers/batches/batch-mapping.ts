@@ -5,15 +5,12 @@
 import type { FileRow } from '../../shared/db/schema'
 import { AppError, errors } from '../../shared/errors'
 import { type Mapping, mappedColumns } from '../../shared/ingest/rows'
+import { inputNames } from '../../shared/tasks/params'
 import type { TaskDefinition } from '../../shared/tasks/types'
 import { fileColumns } from './sample-rows'
 
 /** A column name for matching: case, spaces, hyphens and underscores do not count. */
 const fold = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '')
-
-function inputFields(task: TaskDefinition): string[] {
-  return Object.keys((task.input as { shape?: object }).shape ?? {})
-}
 
 function requireColumns(what: string, named: readonly string[], columns: string[]) {
   const missing = [...new Set(named)].filter((column) => !columns.includes(column))
@@ -35,7 +32,7 @@ export function resolveMapping(
   requireColumns('The mapping', mappedColumns(given), columns)
   requireColumns('skip_blank', skipBlank, columns)
   const mapping: Mapping = { ...given }
-  for (const field of [...inputFields(task), 'custom_id']) {
+  for (const field of [...inputNames(task), 'custom_id']) {
     if (field in mapping || columns.includes(field)) continue
     const column = columns.find((name) => fold(name) === fold(field))
     if (column) mapping[field] = column

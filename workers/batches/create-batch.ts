@@ -21,7 +21,7 @@ import { DEFAULT_DIALECT, type Dialect } from '../../shared/ingest/dialect'
 import type { RunSettings } from '../../shared/pipeline/messages'
 import type { BatchCreate } from '../../shared/schemas/batches'
 import { requireTask } from '../../shared/tasks'
-import { parseTaskParams } from '../../shared/tasks/params'
+import { inputNames, parseTaskParams } from '../../shared/tasks/params'
 import { resolveRunSettings } from '../ai/run-settings'
 import { requireVerifiedOwner } from '../identity/email-verification'
 import type { Principal } from '../identity/principal'
@@ -31,7 +31,7 @@ import { dataFormatOf, sampleRows } from './sample-rows'
 export function validateTask(body: BatchCreate) {
   const task = requireTask(body.task)
   const params = parseTaskParams(task, body.params)
-  const fields = [...Object.keys((task.input as { shape?: object }).shape ?? {}), 'custom_id']
+  const fields = [...inputNames(task), 'custom_id']
   const unknown = Object.keys(body.mapping ?? {}).filter((field) => !fields.includes(field))
   if (unknown.length && !body.template) {
     throw errors.validation(

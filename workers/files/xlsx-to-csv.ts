@@ -4,6 +4,7 @@
 // release, which npm's `xlsx` 0.18 predates the security fixes of). A workbook is a zip that must be
 // read whole, so it is held in memory and limited to MAX_XLSX_BYTES.
 import { read, utils, type WorkSheet } from '@e965/xlsx'
+import { concatBytes } from '../../shared/bytes'
 import { AppError, errors } from '../../shared/errors'
 import { mediaType } from './format'
 
@@ -31,13 +32,7 @@ async function readBody(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
       )
     parts.push(part)
   }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const part of parts) {
-    bytes.set(part, offset)
-    offset += part.length
-  }
-  return bytes
+  return concatBytes(parts)
 }
 
 /** One CSV field, quoted when it holds a delimiter, a quote or a line break (RFC 4180). */
