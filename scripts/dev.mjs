@@ -105,17 +105,37 @@ const dev = spawn(
   'wrangler',
   ['dev', '--local', '--port', String(port), '--show-interactive-dev-session=false'],
   {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env,
   },
 )
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => dev.kill(signal))
-dev.on('exit', (code) => process.exit(code ?? 0))
+// wrangler's start-up lines (its banner, bindings, warnings) are held back and kept in a log, so
+// the output leads with what a person needs; they are printed if the stack does not come up.
+// Once it is up, wrangler's lines (request logs, errors) pass through as they come.
+const startLog = '.iabulk/wrangler-start.log'
+const startup = []
+let started = false
+for (const [from, to] of [
+  [dev.stdout, process.stdout],
+  [dev.stderr, process.stderr],
+])
+  from.on('data', (chunk) => (started ? to.write(chunk) : startup.push(chunk)))
+dev.on('exit', (code) => {
+  if (!started) process.stderr.write(Buffer.concat(startup))
+  process.exit(code ?? 0)
+})
 
-await waitForHealth()
+try {
+  await waitForHealth()
+} catch (error) {
+  process.stderr.write(Buffer.concat(startup))
+  throw error
+}
 const tenant = (await savedDevTenant()) ?? (await seedDevTenant())
 mkdirSync('.iabulk', { recursive: true })
 writeFileSync(devFile, `${JSON.stringify(tenant, null, 2)}\n`)
+writeFileSync(startLog, Buffer.concat(startup))
 console.log(`
 IA Bulk is running on workerd.
   Base URL:  ${tenant.base_url}
@@ -126,4 +146,7 @@ IA Bulk is running on workerd.
 
 Try it:
   curl -s ${tenant.base_url}/v1/me -H "Authorization: Bearer ${tenant.api_key}"
+
+wrangler's start-up output is in ${startLog}; its request log follows.
 `)
+started = true

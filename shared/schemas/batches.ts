@@ -97,8 +97,15 @@ export const batchListSchema = listOf(batchSchema, 'BatchList')
 
 export const batchListQuerySchema = listQuerySchema.extend({ status: z.enum(BATCH_STATUSES).optional() })
 
+/** Results laid out for the tool they are imported into (workers/batches/export-layouts.ts). */
+export const EXPORT_LAYOUTS = ['shopify', 'google_ads'] as const
+export type ExportLayout = (typeof EXPORT_LAYOUTS)[number]
+
 export const resultsQuerySchema = z.object({
-  format: z.enum(['jsonl', 'csv']).default('jsonl'),
+  format: z
+    .enum(['jsonl', 'csv'])
+    .optional()
+    .openapi({ description: 'JSON Lines (the default) or CSV; a `layout` is CSV.' }),
   bom: z
     .enum(['true', 'false', '1', '0'])
     .optional()
@@ -106,6 +113,17 @@ export const resultsQuerySchema = z.object({
     .openapi({
       description: 'CSV only: start with a UTF-8 byte order mark, so Excel shows accents (`bom=1`).',
     }),
+  layout: z.enum(EXPORT_LAYOUTS).optional().openapi({
+    description:
+      'A CSV laid out for import, succeeded tasks only: `shopify` (product_description → Body (HTML), seo_meta → SEO Title and SEO Description, by Handle) or `google_ads` (ad_copy → Google Ads Editor responsive search ads).',
+  }),
+  campaign: z.string().trim().min(1).max(255).optional().openapi({
+    description: '`google_ads`: the campaign of rows whose file has no Campaign column.',
+  }),
+  ad_group: z.string().trim().min(1).max(255).optional().openapi({
+    description:
+      "`google_ads`: the ad group of rows whose file has no Ad group column (else the row's title).",
+  }),
 })
 
 export const batchErrorSchema = z

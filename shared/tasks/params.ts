@@ -48,3 +48,9 @@ export function parseTaskParams(task: TaskDefinition, params: Record<string, unk
     )
   return parsed.data as Record<string, unknown>
 }
+
+/** A stored batch's params with their defaults, for reading its results; {} when they no longer parse. */
+export function storedParams(task: TaskDefinition, params: Record<string, unknown> | undefined) {
+  const parsed = task.params.safeParse(params ?? {})
+  return parsed.success ? (parsed.data as Record<string, unknown>) : {}
+}

@@ -39,7 +39,7 @@ async function customIds(batch: DrivenBatch) {
 /** The results file as a download streams it. */
 async function resultsFile(batch: DrivenBatch) {
   const row = { tenantId: batch.tenantId, id: batch.batchId, task: 'seo_meta' } as BatchRow
-  const text = await new Response(streamResults(batch.routed, row, 'jsonl')).text()
+  const text = await new Response(await streamResults(batch.routed, row, 'jsonl')).text()
   return text.trimEnd().split('\n')
 }
 

@@ -55,7 +55,7 @@ describe('a Shopify product export', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const [header, first] = new TextDecoder().decode(bytes).split('\r\n')
     expect(header).toBe(
-      'custom_id,Handle,Title,Body (HTML),Vendor,Tags,Variant SKU,Variant Price,status,output_description,cost_usd,violations,error_code,error_message',
+      'custom_id,Handle,Title,Body (HTML),Vendor,Tags,Variant SKU,Variant Price,status,output_description,param_tone,param_length,param_format,cost_usd,violations,error_code,error_message',
     )
     expect(first).toMatch(
       /^trail-boot,trail-boot,Trail Boot,<p>Waxed <b>leather<\/b><\/p>,Acme,"hiking, waterproof",TB-41,89\.00,succeeded,/,

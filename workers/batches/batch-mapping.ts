@@ -10,7 +10,7 @@ import type { TaskDefinition } from '../../shared/tasks/types'
 import { fileColumns } from './sample-rows'
 
 /** A column name for matching: case, spaces, hyphens and underscores do not count. */
-const fold = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '')
+export const foldColumnName = (name: string) => name.toLowerCase().replace(/[\s_-]+/g, '')
 
 function requireColumns(what: string, named: readonly string[], columns: string[]) {
   const missing = [...new Set(named)].filter((column) => !columns.includes(column))
@@ -34,7 +34,7 @@ export function resolveMapping(
   const mapping: Mapping = { ...given }
   for (const field of [...inputNames(task), 'custom_id']) {
     if (field in mapping || columns.includes(field)) continue
-    const column = columns.find((name) => fold(name) === fold(field))
+    const column = columns.find((name) => foldColumnName(name) === foldColumnName(field))
     if (column) mapping[field] = column
   }
   return Object.keys(mapping).length ? mapping : null

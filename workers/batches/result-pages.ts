@@ -10,7 +10,9 @@ import { type ChunkLine, chunkLines } from '../../shared/pipeline/chunk-lines'
 import { lastSeqOf } from '../../shared/pipeline/chunks'
 import type { TaskError } from '../../shared/pipeline/messages'
 import type { ResultLine } from '../../shared/pipeline/result-line'
+import { storedParams } from '../../shared/tasks/params'
 import type { TaskDefinition } from '../../shared/tasks/types'
+import { type LayoutOptions, layoutColumns } from './export-layouts'
 
 const CHUNKS_PER_CALL = 8
 const READS_IN_FLIGHT = 4
@@ -21,6 +23,8 @@ export type ResultPageOptions = {
   /** Lines wanted at most; a page may hold fewer and still not be the last. */
   limit: number
   failedOnly?: boolean
+  /** CSV only: laid out for an import (export-layouts.ts) instead of the full columns. */
+  layout?: LayoutOptions
 }
 
 export type ResultPage = {
@@ -28,6 +32,8 @@ export type ResultPage = {
   lines: string[]
   /** The seq of each line, for cursors. */
   seqs: number[]
+  /** Where the next page starts: the seq of the last task read, whether or not it made a line. */
+  nextAfterSeq: number
   /** True when no finished task after the page's last line is left. */
   done: boolean
 }
@@ -39,8 +45,9 @@ function objectKeys(schema: unknown): string[] {
 
 /**
  * CSV columns: custom_id; a CSV file's own columns, every one as it was (so Handle, SKU, Vendor or
- * price stay beside the outputs), or else the task's input fields; status; the output fields;
- * cost; violations; error code and message.
+ * price stay beside the outputs), or else the task's input fields; status; the output fields; the
+ * params the batch ran with, defaults included (`param_tone`); cost; violations; error code and
+ * message.
  */
 export function csvColumns(
   task: TaskDefinition,
@@ -50,11 +57,13 @@ export function csvColumns(
   const ownColumns = input.header?.filter((column) => column !== 'custom_id') ?? null
   const inputColumns = ownColumns ?? objectKeys(task.input)
   const output = outputColumns(task, params)
+  const paramValues = Object.entries(storedParams(task, params))
   const header = [
     'custom_id',
     ...inputColumns,
     'status',
     ...output.map((column) => column.name),
+    ...paramValues.map(([name]) => `param_${name}`),
     'cost_usd',
     'violations',
     'error_code',
@@ -75,6 +84,7 @@ export function csvColumns(
       ...inputColumns.map((key) => inputValues[key]),
       result.status,
       ...output.map((column) => column.value(outputValues)),
+      ...paramValues.map(([, value]) => value),
       result.cost_usd,
       (result.violations ?? []).join('; '),
       error.code,
@@ -91,12 +101,7 @@ type OutputColumn = { name: string; value: (output: Record<string, unknown>) => 
  * (`output_headlines_1 … output_headlines_15`), and a list of objects one per item and key.
  */
 function outputColumns(task: TaskDefinition, params: Record<string, unknown> | undefined): OutputColumn[] {
-  let lengths: Record<string, number> = {}
-  try {
-    lengths = params && task.listLengths ? task.listLengths(task.params.parse(params)) : {}
-  } catch {
-    lengths = {}
-  }
+  const lengths = task.listLengths?.(storedParams(task, params)) ?? {}
   const shape = (task.output as { shape?: Record<string, unknown> }).shape ?? {}
   return Object.keys(shape).flatMap((key): OutputColumn[] => {
     const length = lengths[key]
@@ -144,11 +149,20 @@ export async function readResultPage(
     afterSeq = lastSeqOf(views.at(-1)!)
   }
   const page = entries.slice(0, options.limit)
-  const columns = csv ? csvColumns(batch.task, input, batch.params) : null
+  const columns = !csv
+    ? null
+    : options.layout
+      ? layoutColumns(batch.task, input, batch.params, options.layout)
+      : csvColumns(batch.task, input, batch.params)
+  const rendered = page.flatMap((entry) => {
+    const line = columns ? columns.line(entry) : entry.line
+    return line === null ? [] : [{ line, seq: entry.seq }]
+  })
   return {
     header: columns && options.afterSeq === 0 ? columns.header : null,
-    lines: page.map((entry) => (columns ? columns.line(entry) : entry.line)),
-    seqs: page.map((entry) => entry.seq),
+    lines: rendered.map((entry) => entry.line),
+    seqs: rendered.map((entry) => entry.seq),
+    nextAfterSeq: page.at(-1)?.seq ?? options.afterSeq,
     done: done && page.length === entries.length,
   }
 }

@@ -2,6 +2,7 @@
 // Server-Sent Events of progress until the batch ends (see batches/progress-stream.ts).
 import { z } from '@hono/zod-openapi'
 import { streamSSE } from 'hono/streaming'
+import { errors } from '../../../shared/errors'
 import { batchErrorListSchema, eventsQuerySchema, resultsQuerySchema } from '../../../shared/schemas/batches'
 import { idParamSchema } from '../../../shared/schemas/common'
 import { requireTask } from '../../../shared/tasks'
@@ -23,7 +24,8 @@ export const batchOutputRoutes = createRouter()
       method: 'get',
       path: '/{id}/results',
       tags: ['Batches'],
-      summary: 'Results, one per finished task: JSON lines, or CSV of input and output columns',
+      summary:
+        'Results, one per finished task: JSON lines, CSV of input, output and param columns, or a CSV laid out for a Shopify or Google Ads Editor import',
       request: { params: idParamSchema, query: resultsQuerySchema },
       responses: {
         200: {
@@ -33,11 +35,17 @@ export const batchOutputRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { format, bom } = c.req.valid('query')
+      const { format: asked, bom, layout, campaign, ad_group } = c.req.valid('query')
+      if (layout && asked === 'jsonl') throw errors.validation('A layout is a CSV; leave out format=jsonl.')
+      const format = layout ? 'csv' : (asked ?? 'jsonl')
       const row = await loadBatchRow(c.env, c.get('principal').tenantId, c.req.valid('param').id)
-      return c.body(await streamResults(c.env, row, format, { bom }), 200, {
+      const body = await streamResults(c.env, row, format, {
+        bom,
+        layout: layout && { layout, campaign, ad_group },
+      })
+      return c.body(body, 200, {
         'Content-Type': CONTENT_TYPES[format],
-        'Content-Disposition': `attachment; filename="${row.id}-results.${format}"`,
+        'Content-Disposition': `attachment; filename="${row.id}-${layout ?? 'results'}.${format}"`,
       })
     },
   )
