@@ -44,7 +44,7 @@ describe('batches from uploaded files', () => {
     // The file's own columns as they were, then the outputs.
     const [header, first] = csvResults.split('\r\n')
     expect(header).toBe(
-      'custom_id,Product Name,Notes,status,output_description,cost_usd,violations,error_code,error_message',
+      'custom_id,Product Name,Notes,status,output_description,param_tone,param_length,param_format,cost_usd,violations,error_code,error_message',
     )
     expect(first).toMatch(/^sku-1,"Jacket 1, waterproof","says ""hi""\nline two",succeeded,/)
   })
